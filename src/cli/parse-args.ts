@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+
+export type Command = 'serve' | 'check' | 'models' | 'help' | 'version';
+
+export interface CliArgs {
+  command: Command;
+  config?: string;
+  host?: string;
+  port?: number;
+  apiKeys: string[];
+  logLevel?: string;
+  workers?: number;
+}
+
+export type ParseCliResult = { ok: true; args: CliArgs } | { ok: false; error: string };
+
+const COMMANDS: readonly Command[] = ['serve', 'check', 'models', 'help', 'version'];
+
+/** argv (without node and script) → CliArgs. Pure: reads nothing but its argument. */
+export function parseCli(argv: readonly string[]): ParseCliResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        host: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        'api-key': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        workers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) return { ok: false, error: `unexpected argument "${positionals[1]}"` };
+  const first = positionals[0] ?? 'serve';
+  if (!COMMANDS.includes(first as Command)) return { ok: false, error: `unknown command "${first}" (commands: serve, check, models)` };
+  const args: CliArgs = { command: values.help === true ? 'help' : values.version === true ? 'version' : (first as Command), apiKeys: values['api-key'] ?? [] };
+  if (values.config !== undefined) args.config = values.config;
+  if (values.host !== undefined) args.host = values.host;
+  if (values['log-level'] !== undefined) args.logLevel = values['log-level'];
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, error: `--port: must be a port number (got "${values.port}")` };
+    args.port = port;
+  }
+  if (values.workers !== undefined) {
+    const workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) return { ok: false, error: `--workers: must be a whole number from 1 (got "${values.workers}")` };
+    args.workers = workers;
+  }
+  return { ok: true, args };
+}
+
+export const USAGE = `llmux — one OpenAI-compatible endpoint in front of every LLM provider
+
+Usage:
+  llmux [serve] [--config FILE] [--host H] [--port P] [--api-key K]... [--log-level L] [--workers N]
+  llmux check   [--config FILE]   validate the config and print the routing table
+  llmux models  [--config FILE]   print the public model list
+
+Config discovery: --config, $LLMUX_CONFIG, then llmux.yaml|yml|jsonc|json or config.yaml|yml|jsonc|json
+in the working directory; without a file, providers come from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...
+`;

@@ -1,0 +1,50 @@
+import type { Config } from '../config/schema.ts';
+import type { GatewayState } from '../gateway/state.ts';
+
+/** The resolved routing table `llmux check` prints: public model → targets with weights. No secrets. */
+export function formatRoutingTable(config: Config, state: GatewayState): string {
+  const lines: string[] = [];
+  lines.push(`listen: ${config.server.host}:${config.server.port}   mode: ${config.routing.mode}   auth: ${config.auth.api_keys.length === 0 ? 'off' : `${config.auth.api_keys.length} key(s)`}`);
+  lines.push('');
+  lines.push('providers:');
+  if (state.providers.size === 0) lines.push('  (none)');
+  for (const p of state.providers.values()) {
+    const source = p.config.models !== undefined && p.models().length > 0 ? 'configured' : p.discovers ? 'discovered' : 'configured';
+    const patterns = p.patterns().map((g) => g.source);
+    const served = [`${p.models().length} model(s) ${source}`, ...(patterns.length > 0 ? [`patterns ${patterns.join(', ')}`] : [])].join(', ');
+    lines.push(`  ${p.name}  type=${p.config.type}  base_url=${p.adapter.origin}  weight=${p.weight}  ${served}`);
+  }
+  lines.push('');
+  lines.push('routes (public model -> provider/upstream model, weight):');
+  const models = state.catalog.publicModels();
+  if (models.length === 0) lines.push('  (no listed models)');
+  const width = Math.min(40, Math.max(0, ...models.map((m) => m.id.length)));
+  for (const m of models) {
+    const route = state.catalog.resolve(m.id);
+    const targets = route.targets.map((t) => `${t.provider}/${t.upstreamModel} (${t.weight})`).join(', ');
+    const tag = config.routing.aliases[m.id] !== undefined ? '  [alias]' : '';
+    lines.push(`  ${m.id.padEnd(width)} -> ${targets}${tag}`);
+  }
+  for (const p of state.providers.values()) {
+    for (const g of p.patterns()) lines.push(`  ${g.source.padEnd(width)} -> ${p.name}/<same name> (${p.weight})  [pattern]`);
+  }
+  const fallbacks = Object.entries(config.routing.fallbacks);
+  if (fallbacks.length > 0) {
+    lines.push('');
+    lines.push('fallbacks:');
+    for (const [from, to] of fallbacks) lines.push(`  ${from} -> ${to.join(' -> ')}`);
+  }
+  if (config.model_rules.length > 0) {
+    lines.push('');
+    lines.push('model rules (first match wins):');
+    for (const r of config.model_rules) {
+      const parts = [
+        r.unset === undefined ? '' : `unset ${r.unset.join(',')}`,
+        r.set === undefined ? '' : `set ${JSON.stringify(r.set)}`,
+        r.extra === undefined ? '' : `extra ${JSON.stringify(r.extra)}`,
+      ].filter((s) => s !== '');
+      lines.push(`  ${r.match_model}${r.match_provider === undefined ? '' : ` @${r.match_provider}`}: ${parts.join('; ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

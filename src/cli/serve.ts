@@ -1,0 +1,102 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { isLoopback } from '../server/address.ts';
+import { buildApp } from '../server/app.ts';
+import { loadConfig, type LoadOptions } from '../config/load.ts';
+import { Gateway } from '../gateway/gateway.ts';
+import { createLogger } from '../observability/logger.ts';
+import type { CliArgs } from './parse-args.ts';
+
+/**
+ * Loads the config, starts the gateway and serves in the foreground. SIGTERM/SIGINT drain
+ * (a second one exits at once); SIGHUP and a changed config file reload.
+ * Returns an exit code when it could not start, else undefined and the process lives on.
+ */
+export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string): Promise<number | undefined> {
+  const options: LoadOptions = { cli: args, env, cwd };
+  const loaded = loadConfig(options);
+  if (!loaded.ok) {
+    process.stderr.write(`llmux: invalid config (${loaded.source}):\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    return 1;
+  }
+  const config = loaded.config;
+  const logger = createLogger({ level: config.logging.level, format: config.logging.format });
+  for (const w of loaded.warnings) logger.warn(w);
+  const gateway = await Gateway.start(config, logger);
+  const app = buildApp({ gateway });
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot listen on ${config.server.host}:${config.server.port}`);
+    await gateway.close();
+    return 1;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
+  logger.info({ host: config.server.host, port, providers: config.providers.map((p) => p.name), config: loaded.source }, `llmux listening on http://${config.server.host}:${port}`);
+  if (config.providers.length === 0) {
+    logger.warn('no providers configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, GEMINI_API_KEY, DASHSCOPE_API_KEY, DEEPSEEK_API_KEY), or write an llmux.yaml with a providers list');
+  }
+  if (config.auth.api_keys.length === 0 && !isLoopback(config.server.host)) {
+    logger.warn(`SECURITY: listening on ${config.server.host} without auth.api_keys: anyone who can reach this port can spend your provider credits`);
+  }
+
+  let reloading = false;
+  const reload = async (why: string): Promise<void> => {
+    if (reloading) return;
+    reloading = true;
+    try {
+      const next = loadConfig(options);
+      if (!next.ok) {
+        logger.error({ errors: next.errors, config: next.source }, `config reload rejected (${why}); the previous config keeps serving`);
+        return;
+      }
+      await gateway.reload(next.config);
+      logger.info({ config: next.source, providers: next.config.providers.map((p) => p.name) }, `config reloaded (${why})`);
+    } finally {
+      reloading = false;
+    }
+  };
+  process.on('SIGHUP', () => void reload('SIGHUP'));
+  let watcher: FSWatcher | undefined;
+  if (loaded.source.startsWith('/')) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(loaded.source, () => {
+        // Editors write in several steps; wait for the file to settle.
+        clearTimeout(timer);
+        timer = setTimeout(() => void reload('file changed'), 300);
+      });
+      watcher.unref();
+    } catch {
+      logger.debug('config file watching unavailable; SIGHUP still reloads');
+    }
+  }
+
+  let draining = false;
+  const shutdown = (signal: string): void => {
+    if (draining) {
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    draining = true;
+    watcher?.close();
+    const limit = gateway.state.config.server.drain_timeout;
+    logger.info(`${signal}: draining in-flight requests (up to ${limit} ms)`);
+    const force = setTimeout(() => {
+      logger.warn('drain timeout reached: exiting with requests still open');
+      process.exit(1);
+    }, limit);
+    force.unref();
+    void app
+      .close()
+      .then(() => gateway.close())
+      .then(() => {
+        logger.info('drained, bye');
+        logger.flush();
+        process.exit(0);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return undefined;
+}

@@ -1,0 +1,39 @@
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse as parseYaml } from 'yaml';
+
+export type ParseTextResult = { ok: true; value: unknown } | { ok: false; errors: string[] };
+
+/** YAML for .yaml/.yml, JSONC for .json/.jsonc (seed 003's config.json carries comments). */
+export function parseConfigText(text: string, fileName: string): ParseTextResult {
+  if (/\.ya?ml$/i.test(fileName)) {
+    try {
+      return { ok: true, value: parseYaml(text, { prettyErrors: true }) ?? {} };
+    } catch (error) {
+      return { ok: false, errors: [`${fileName}: invalid YAML: ${(error as Error).message.split('\n')[0]}`] };
+    }
+  }
+  const errors: ParseError[] = [];
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      errors: errors.map((e) => {
+        const { line, column } = lineColumn(text, e.offset);
+        return `${fileName}:${line}:${column}: invalid JSON: ${printParseErrorCode(e.error)}`;
+      }),
+    };
+  }
+  return { ok: true, value: value ?? {} };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return { line, column: offset - last };
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.ts';
+
+/**
+ * The one definition of the config's shape (SPEC §2). Keys stay snake_case as users write them, so
+ * an error path printed to the user is the path in their file. Durations become milliseconds and
+ * sizes bytes during validation.
+ */
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like "500ms", "30s", "5m" or a number of seconds (got ${JSON.stringify(value)})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a size like "20mb", "512kb" or a number of bytes (got ${JSON.stringify(value)})` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s/]+/i.test(s), { message: 'must be an http(s) URL' });
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'gemini-cli', 'codegeex', 'qwen'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+const providerSchema = z.strictObject({
+  name: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((s) => !s.includes('/'), { message: 'must not contain "/" (it separates provider and model)' }),
+  type: z.enum(PROVIDER_TYPES).default('openai'),
+  base_url: httpUrl.optional(),
+  api_key: z.string().optional(),
+  api_keys: z.array(z.string().min(1)).min(1).optional(),
+  weight: z.number().int().min(1).default(1),
+  models: z.array(z.string().min(1)).optional(),
+  models_refresh: duration.default(600_000),
+  headers: z.record(z.string(), z.string()).optional(),
+  timeout: duration.default(600_000),
+  connect_timeout: duration.default(10_000),
+  anthropic_version: z.string().optional(),
+  project_id: z.string().optional(),
+  oauth_creds_file: z.string().optional(),
+  oauth_token_url: httpUrl.optional(),
+});
+
+const aliasTarget = z.union([
+  z.string().min(1),
+  z.strictObject({ target: z.string().min(1), weight: z.number().int().min(1).optional() }),
+]);
+
+const ruleSchema = z.strictObject({
+  match_model: z.string().min(1),
+  match_provider: z.string().min(1).optional(),
+  unset: z.array(z.string().min(1)).optional(),
+  set: z.record(z.string(), z.unknown()).optional(),
+  extra: z.record(z.string(), z.unknown()).optional(),
+});
+
+const apiKeySchema = z.strictObject({
+  key: z.string().min(1, 'must not be empty'),
+  name: z.string().min(1).optional(),
+  rpm: z.number().int().min(0).optional(),
+  tpm: z.number().int().min(0).optional(),
+  models: z.array(z.string().min(1)).optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        body_limit: size.default(20 * 1024 * 1024),
+        cors: z.strictObject({ origins: z.array(z.string().min(1)).default(['*']) }).optional(),
+        drain_timeout: duration.default(30_000),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        api_keys: z.array(apiKeySchema).default([]),
+        forward_auth: z.boolean().default(false),
+      })
+      .prefault({}),
+    rate_limit: z
+      .strictObject({
+        rpm: z.number().int().min(0).default(0),
+        tpm: z.number().int().min(0).default(0),
+        store: z.enum(['memory', 'redis']).default('memory'),
+        redis_url: z.string().default('redis://127.0.0.1:6379'),
+      })
+      .optional(),
+    providers: z.array(providerSchema).default([]),
+    routing: z
+      .strictObject({
+        mode: z.enum(['merge', 'prefix']).default('merge'),
+        aliases: z.record(z.string().min(1), z.union([aliasTarget, z.array(aliasTarget).min(1)])).default({}),
+        fallbacks: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+        retries: z.number().int().min(0).max(10).default(2),
+      })
+      .prefault({}),
+    model_rules: z.array(ruleSchema).default([]),
+    health_check: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        interval: duration.default(30_000),
+        failure_threshold: z.number().int().min(1).default(3),
+        cooldown: duration.default(30_000),
+      })
+      .prefault({}),
+    logging: z
+      .strictObject({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        format: z.enum(['json', 'pretty']).default('json'),
+        requests: z.boolean().default(true),
+      })
+      .prefault({}),
+    metrics: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const names = new Map<string, number>();
+    cfg.providers.forEach((p, i) => {
+      const first = names.get(p.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'name'], message: `duplicate provider name "${p.name}" (also providers[${first}])` });
+      } else names.set(p.name, i);
+      if (p.api_key !== undefined && p.api_keys !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'api_keys'], message: 'give either api_key or api_keys, not both' });
+      }
+    });
+    for (const [alias, raw] of Object.entries(cfg.routing.aliases)) {
+      const targets = Array.isArray(raw) ? raw : [raw];
+      targets.forEach((t, j) => {
+        const target = typeof t === 'string' ? t : t.target;
+        const slash = target.indexOf('/');
+        const path = ['routing', 'aliases', alias, j];
+        if (slash <= 0 || slash === target.length - 1) {
+          ctx.addIssue({ code: 'custom', path, message: `must be "<provider>/<model>" (got "${target}")` });
+        } else if (!names.has(target.slice(0, slash))) {
+          ctx.addIssue({ code: 'custom', path, message: `unknown provider "${target.slice(0, slash)}"${hint(target.slice(0, slash), [...names.keys()])}` });
+        }
+      });
+    }
+    cfg.model_rules.forEach((r, i) => {
+      if (r.match_provider !== undefined && !names.has(r.match_provider)) {
+        ctx.addIssue({ code: 'custom', path: ['model_rules', i, 'match_provider'], message: `unknown provider "${r.match_provider}"${hint(r.match_provider, [...names.keys()])}` });
+      }
+    });
+  });
+
+function hint(word: string, candidates: string[]): string {
+  const best = closest(word, candidates);
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** The closest candidate by edit distance, when it is close enough to be a plausible typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = Config['providers'][number];
+export type ModelRule = Config['model_rules'][number];
+export type ApiKeyConfig = Config['auth']['api_keys'][number];

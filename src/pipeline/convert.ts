@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { StreamEvent } from '../core/stream-events.ts';
+import { clientCodec, codecs, convertEmbeddings } from '../protocols/registry.ts';
+import type { Protocol } from '../providers/provider.ts';
+import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
+import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import { createSseParser, serializeSse } from '../upstream/sse.ts';
+import type { RequestContext } from './context.ts';
+import type { Prepared, ProxyInput } from './proxy.ts';
+import { answerHeaders, SSE_HEADERS } from './respond.ts';
+
+/** The canonical request, decoded once per client request however many targets are tried. */
+const decoded = new WeakMap<ProxyInput, ChatRequest>();
+
+/** Client protocol A → canonical → provider protocol B. */
+export function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: Protocol, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
+  if (input.op === 'embeddings') {
+    const body = convertEmbeddings(ctx.clientProtocol, provider).encodeRequest(input.body, upstreamModel);
+    if (rule !== undefined) applyRuleToBody(rule, body);
+    return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
+  }
+  let req = decoded.get(input);
+  if (req === undefined) {
+    req = clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream });
+    decoded.set(input, req);
+  }
+  const body = codecs[provider].encodeChatRequest(req, { upstreamModel }) as Record<string, unknown>;
+  if (rule !== undefined) applyRuleToBody(rule, body);
+  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
+}
+
+export async function respondConverted(
+  ctx: RequestContext,
+  input: ProxyInput,
+  provider: Protocol,
+  prepared: Prepared,
+  upstream: UpstreamResponse,
+  res: ServerResponse,
+): Promise<void> {
+  const cctx: ConvertContext = { id: newId(ctx.clientProtocol), nowSeconds: Math.floor(Date.now() / 1000) };
+  const client = clientCodec(ctx.clientProtocol, input.op);
+  const contentType = upstream.headers['content-type'];
+  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
+
+  if (!input.stream || !isSse) {
+    const started = performance.now();
+    const raw = await readBody(upstream.body);
+    ctx.upstreamMs += performance.now() - started;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" answered with invalid JSON`);
+    }
+    let body: unknown;
+    if (input.op === 'embeddings') {
+      body = convertEmbeddings(ctx.clientProtocol, provider).decodeResponse(parsed, input.body, prepared.upstreamModel);
+    } else {
+      const answer = codecs[provider].decodeChatResponse(parsed, cctx);
+      if (answer.usage !== undefined) countUsage(ctx, answer.usage);
+      body = client.encodeChatResponse(answer, cctx);
+    }
+    res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
+    res.end(JSON.stringify(body));
+    return;
+  }
+
+  const decoder = codecs[provider].createStreamDecoder(cctx);
+  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
+  let out = '';
+  const emit = (events: StreamEvent[]): void => {
+    for (const ev of events) {
+      if (ev.type === 'usage') countUsage(ctx, ev.usage);
+      for (const record of encoder.push(ev)) out += serializeSse(record);
+    }
+  };
+  const parser = createSseParser((record) => emit(decoder.push(record)));
+  res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
+  res.flushHeaders();
+  const text = new TextDecoder();
+  try {
+    for await (const chunk of upstream.body) {
+      parser.feed(text.decode(chunk as Buffer, { stream: true }));
+      if (out !== '' && !res.destroyed) {
+        res.write(out);
+        out = '';
+      }
+    }
+    parser.feed(text.decode());
+    parser.end();
+    emit(decoder.end());
+  } catch (error) {
+    if (ctx.signal.aborted) return;
+    emit([{ type: 'error', status: 502, message: `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`, errorType: 'api_error' }]);
+  }
+  for (const record of encoder.end()) out += serializeSse(record);
+  if (res.destroyed) return;
+  if (out !== '') res.write(out);
+  res.end();
+}
+
+function countUsage(ctx: RequestContext, usage: Usage): void {
+  ctx.promptTokens = usage.promptTokens;
+  ctx.completionTokens = usage.completionTokens;
+}
+
+const ID_PREFIX: Record<Protocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
+
+function newId(protocol: Protocol): string {
+  return ID_PREFIX[protocol] + randomBytes(12).toString('hex');
+}
+

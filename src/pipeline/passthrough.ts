@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { createPassthroughObserver, SseEventSplitter, tokensFromBody, type TokenCounts } from '../protocols/passthrough.ts';
+import { GatewayError } from '../core/errors.ts';
+import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
+import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import type { RequestContext } from './context.ts';
+import type { Prepared, ProxyInput } from './proxy.ts';
+import { answerHeaders, SSE_HEADERS, writeError } from './respond.ts';
+
+/**
+ * Same protocol in and out. Only the fields routing must change are rewritten (the model, the
+ * usage request, a provider rule); the answer's bytes go back as the upstream sent them.
+ */
+export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
+  // A provider rule must not leak into the body a retry sends to another provider.
+  const body = rule === undefined ? input.body : structuredClone(input.body);
+  if (rule !== undefined) applyRuleToBody(rule, body);
+  let clientWantsUsage = false;
+  if (ctx.clientProtocol !== 'gemini') body['model'] = upstreamModel;
+  if (ctx.clientProtocol === 'openai' && input.stream && input.op !== 'embeddings') {
+    const options = body['stream_options'];
+    const current = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>) : {};
+    clientWantsUsage = current['include_usage'] === true;
+    // SPEC §5: usage is always requested upstream so it can be counted.
+    if (!clientWantsUsage) body['stream_options'] = { ...current, include_usage: true };
+  }
+  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage };
+}
+
+export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, res: ServerResponse): Promise<void> {
+  const contentType = upstream.headers['content-type'];
+  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
+  if (!input.stream || !isSse) {
+    const started = performance.now();
+    const body = await readBody(upstream.body);
+    ctx.upstreamMs += performance.now() - started;
+    count(ctx, tokensFromBody(ctx.clientProtocol, body));
+    res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
+    res.end(body);
+    return;
+  }
+  res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
+  res.flushHeaders();
+  const observer = createPassthroughObserver(ctx.clientProtocol, { dropUsageChunk: !prepared.clientWantsUsage });
+  const splitter = new SseEventSplitter();
+  try {
+    for await (const chunk of upstream.body) {
+      const events = splitter.push(chunk as Buffer);
+      if (events.length === 0) continue;
+      let out: Buffer[] | undefined;
+      for (const event of events) if (observer.event(event)) (out ??= []).push(event);
+      if (out !== undefined && !res.destroyed) res.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    }
+    const rest = splitter.rest();
+    if (rest !== undefined && observer.event(rest) && !res.destroyed) res.write(rest);
+  } catch (error) {
+    if (ctx.signal.aborted) return;
+    count(ctx, observer.tokens);
+    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`), ctx.reqId);
+    return;
+  }
+  count(ctx, observer.tokens);
+  if (!observer.complete && !ctx.signal.aborted) {
+    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`), ctx.reqId);
+    return;
+  }
+  res.end();
+}
+
+function count(ctx: RequestContext, tokens: TokenCounts): void {
+  if (tokens.prompt !== undefined) ctx.promptTokens = tokens.prompt;
+  if (tokens.completion !== undefined) ctx.completionTokens = tokens.completion;
+}

@@ -1,0 +1,174 @@
+import type { Protocol } from '../providers/provider.ts';
+import { parseSseText } from '../upstream/sse.ts';
+
+/**
+ * Same protocol in and out: the upstream's bytes go to the client untouched. These observers look
+ * at each raw event only as far as the gateway must: to know the stream ended properly, to count
+ * tokens, and (OpenAI) to drop the usage chunk the gateway asked for on the client's behalf.
+ */
+export interface TokenCounts {
+  prompt?: number;
+  completion?: number;
+}
+
+export interface PassthroughObserver {
+  /** Looks at one raw SSE event; false means it is not forwarded. */
+  event(raw: Buffer): boolean;
+  /** The upstream sent its proper end ([DONE], message_stop, a finishReason). */
+  readonly complete: boolean;
+  readonly tokens: TokenCounts;
+}
+
+const USAGE = Buffer.from('"usage');
+const DONE = Buffer.from('[DONE]');
+const MESSAGE_STOP = Buffer.from('message_stop');
+const FINISH_REASON = Buffer.from('"finishReason"');
+const USAGE_METADATA = Buffer.from('"usageMetadata"');
+
+function parseData(raw: Buffer): unknown {
+  const record = parseSseText(raw.toString('utf8'))[0];
+  if (record === undefined) return undefined;
+  try {
+    return JSON.parse(record.data);
+  } catch {
+    return undefined;
+  }
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+function openaiTokens(usage: unknown, into: TokenCounts): void {
+  const u = obj(usage);
+  if (u === undefined) return;
+  const p = num(u['prompt_tokens']);
+  const c = num(u['completion_tokens']);
+  if (p !== undefined) into.prompt = p;
+  if (c !== undefined) into.completion = c;
+}
+
+function anthropicTokens(usage: unknown, into: TokenCounts): void {
+  const u = obj(usage);
+  if (u === undefined) return;
+  const input = num(u['input_tokens']);
+  if (input !== undefined) into.prompt = input + (num(u['cache_read_input_tokens']) ?? 0) + (num(u['cache_creation_input_tokens']) ?? 0);
+  const output = num(u['output_tokens']);
+  if (output !== undefined) into.completion = output;
+}
+
+function geminiTokens(usage: unknown, into: TokenCounts): void {
+  const u = obj(usage);
+  if (u === undefined) return;
+  const p = num(u['promptTokenCount']);
+  if (p !== undefined) into.prompt = p;
+  const c = num(u['candidatesTokenCount']);
+  const t = num(u['thoughtsTokenCount']);
+  if (c !== undefined || t !== undefined) into.completion = (c ?? 0) + (t ?? 0);
+}
+
+export function createPassthroughObserver(protocol: Protocol, options: { dropUsageChunk: boolean }): PassthroughObserver {
+  const tokens: TokenCounts = {};
+  let complete = false;
+  switch (protocol) {
+    case 'openai':
+      return {
+        tokens,
+        get complete() {
+          return complete;
+        },
+        event(raw) {
+          if (raw.includes(DONE)) complete = true;
+          if (!raw.includes(USAGE)) return true;
+          const chunk = obj(parseData(raw));
+          if (chunk === undefined) return true;
+          openaiTokens(chunk['usage'], tokens);
+          const choices = chunk['choices'];
+          const usageOnly = chunk['usage'] !== null && chunk['usage'] !== undefined && (choices === null || choices === undefined || (Array.isArray(choices) && choices.length === 0));
+          return !(options.dropUsageChunk && usageOnly);
+        },
+      };
+    case 'anthropic':
+      return {
+        tokens,
+        get complete() {
+          return complete;
+        },
+        event(raw) {
+          if (raw.includes(MESSAGE_STOP)) complete = true;
+          if (raw.includes(USAGE)) {
+            const ev = obj(parseData(raw));
+            anthropicTokens(obj(ev?.['message'])?.['usage'] ?? ev?.['usage'], tokens);
+          }
+          return true;
+        },
+      };
+    case 'gemini': {
+      // Every Gemini frame may carry running usage; only the last one counts, so parse it at the end.
+      let lastUsage: Buffer | undefined;
+      return {
+        get tokens() {
+          if (lastUsage !== undefined) {
+            geminiTokens(obj(parseData(lastUsage))?.['usageMetadata'], tokens);
+            lastUsage = undefined;
+          }
+          return tokens;
+        },
+        get complete() {
+          return complete;
+        },
+        event(raw) {
+          if (raw.includes(FINISH_REASON)) complete = true;
+          if (raw.includes(USAGE_METADATA)) lastUsage = raw;
+          return true;
+        },
+      };
+    }
+  }
+}
+
+/** Token counts from a whole non-stream answer. */
+export function tokensFromBody(protocol: Protocol, body: Buffer): TokenCounts {
+  const tokens: TokenCounts = {};
+  if (!body.includes(protocol === 'gemini' ? USAGE_METADATA : USAGE)) return tokens;
+  let parsed: Record<string, unknown> | undefined;
+  try {
+    parsed = obj(JSON.parse(body.toString('utf8')));
+  } catch {
+    return tokens;
+  }
+  if (protocol === 'openai') openaiTokens(parsed?.['usage'], tokens);
+  else if (protocol === 'anthropic') anthropicTokens(parsed?.['usage'], tokens);
+  else geminiTokens(parsed?.['usageMetadata'], tokens);
+  return tokens;
+}
+
+/** Splits a byte stream into whole SSE events (terminator included); the tail waits for more. */
+export class SseEventSplitter {
+  #pending: Buffer | undefined;
+
+  push(chunk: Buffer): Buffer[] {
+    const buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    const events: Buffer[] = [];
+    let start = 0;
+    for (;;) {
+      const lf = buf.indexOf('\n\n', start);
+      const crlf = buf.indexOf('\r\n\r\n', start);
+      let end: number;
+      if (lf === -1 && crlf === -1) break;
+      if (crlf !== -1 && (lf === -1 || crlf < lf)) end = crlf + 4;
+      else end = lf + 2;
+      events.push(buf.subarray(start, end));
+      start = end;
+    }
+    this.#pending = start < buf.length ? buf.subarray(start) : undefined;
+    return events;
+  }
+
+  /** What is left when the upstream closed: an event without its blank line, if any. */
+  rest(): Buffer | undefined {
+    const rest = this.#pending;
+    this.#pending = undefined;
+    return rest;
+  }
+}

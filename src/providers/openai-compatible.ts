@@ -1,0 +1,49 @@
+import type { ProviderConfig } from '../config/schema.ts';
+import { keyRotator, splitBaseUrl, type CallInput, type Operation, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+
+const PATHS: Record<Operation, string | undefined> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  count_tokens: undefined,
+};
+
+/** Any OpenAI-compatible service: OpenAI, Azure-style gateways, DashScope, DeepSeek, Ollama, vLLM… */
+export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
+  const { origin, basePath } = splitBaseUrl(config.base_url ?? 'https://api.openai.com/v1');
+  const nextKey = keyRotator(config);
+  const baseHeaders = { ...(config.headers ?? {}) };
+
+  const headersFor = (credential: string | undefined, json: boolean): Record<string, string> => {
+    const headers: Record<string, string> = { ...baseHeaders };
+    if (json) headers['content-type'] = 'application/json';
+    if (credential !== undefined) headers['authorization'] = `Bearer ${credential}`;
+    return headers;
+  };
+
+  return {
+    name: config.name,
+    type: config.type,
+    protocol: 'openai',
+    origin,
+    config,
+    supports: (op) => PATHS[op] !== undefined,
+    call(op: Operation, input: CallInput): UpstreamCall {
+      const path = PATHS[op];
+      if (path === undefined) throw new Error(`openai providers have no ${op} endpoint`);
+      const credential = nextKey() ?? input.clientCredential;
+      return { method: 'POST', path: basePath + path, headers: headersFor(credential, true), body: input.body };
+    },
+    modelsCall: () => ({ method: 'GET', path: `${basePath}/models`, headers: headersFor(nextKey(), false) }),
+    parseModels(body) {
+      const data = (body as { data?: unknown } | null)?.data;
+      if (!Array.isArray(data)) return [];
+      const ids: string[] = [];
+      for (const entry of data) {
+        const id = (entry as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' && id !== '') ids.push(id);
+      }
+      return ids;
+    },
+  };
+}

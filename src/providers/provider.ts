@@ -1,0 +1,64 @@
+import type { ProviderConfig, ProviderType } from '../config/schema.ts';
+
+/** The wire format a provider speaks; decides whether a request is passed through or converted. */
+export type Protocol = 'openai' | 'anthropic' | 'gemini';
+
+export type Operation = 'chat' | 'completions' | 'embeddings' | 'count_tokens';
+
+/** One HTTP call to an upstream, relative to the provider's origin. */
+export interface UpstreamCall {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface CallInput {
+  /** The model name the upstream knows. */
+  model: string;
+  stream: boolean;
+  /** The request body, already in the provider's protocol and serialised. */
+  body: string;
+  /** The client's own credential, sent when `forward_auth` is on and the provider has no key. */
+  clientCredential: string | undefined;
+  /** Client headers a same-protocol client may pass on (anthropic-version, anthropic-beta). */
+  clientHeaders: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** How to reach one provider: URL layout, auth and quirks. Conversion lives in protocols/. */
+export interface ProviderAdapter {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly protocol: Protocol;
+  /** `scheme://host:port` the connection pool is opened to. */
+  readonly origin: string;
+  readonly config: ProviderConfig;
+  /** Which operations this provider can serve natively. */
+  supports(op: Operation): boolean;
+  call(op: Operation, input: CallInput): UpstreamCall;
+  /** The call that lists models (also the cheap health probe). */
+  modelsCall(): UpstreamCall;
+  parseModels(body: unknown): string[];
+}
+
+/** Splits a base URL into the pool origin and the path prefix every call starts with. */
+export function splitBaseUrl(baseUrl: string): { origin: string; basePath: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+}
+
+/** Round-robin over a provider's keys; `undefined` when it has none. */
+export function keyRotator(config: ProviderConfig): () => string | undefined {
+  const keys = config.api_keys ?? (config.api_key !== undefined && config.api_key !== '' ? [config.api_key] : []);
+  if (keys.length === 0) return () => undefined;
+  if (keys.length === 1) {
+    const only = keys[0];
+    return () => only;
+  }
+  let next = 0;
+  return () => {
+    const key = keys[next];
+    next = (next + 1) % keys.length;
+    return key;
+  };
+}

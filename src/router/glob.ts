@@ -1,0 +1,21 @@
+/** `gpt-4o*`, `claude-?-opus`, `*`: shell-style globs over model names, compiled once. */
+export interface Glob {
+  readonly source: string;
+  readonly isPattern: boolean;
+  test(name: string): boolean;
+}
+
+export function compileGlob(source: string): Glob {
+  if (!source.includes('*') && !source.includes('?')) {
+    return { source, isPattern: false, test: (name) => name === source };
+  }
+  if (source === '*') return { source, isPattern: true, test: () => true };
+  const body = source.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = new RegExp(`^${body}$`);
+  return { source, isPattern: true, test: (name) => re.test(name) };
+}
+
+export function matchesAny(globs: readonly Glob[], name: string): boolean {
+  for (const g of globs) if (g.test(name)) return true;
+  return false;
+}

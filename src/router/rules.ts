@@ -1,0 +1,80 @@
+import type { ModelRule } from '../config/schema.ts';
+import { compileGlob, type Glob } from './glob.ts';
+
+/**
+ * `model_rules` (seed 004): first match wins; `default` applies when no other rule of the same
+ * phase matched; a matched rule applies unset → set → extra. Rules without `match_provider` run
+ * before routing (their `set.model` renames the requested model); rules with it run on the body
+ * sent to that provider (their `set.model` names the upstream model).
+ */
+export interface CompiledRule {
+  readonly glob: Glob;
+  readonly isDefault: boolean;
+  readonly provider: string | undefined;
+  readonly unset: readonly string[];
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly extra: Readonly<Record<string, unknown>>;
+  /** `set.model`, kept apart because the model is a routing decision, not just a body field. */
+  readonly model: string | undefined;
+}
+
+export interface RuleSet {
+  /** Phase 1: matched against the model the client sent. */
+  beforeRouting(model: string): CompiledRule | undefined;
+  /** Phase 2: matched against the chosen provider and the public or upstream model name. */
+  forProvider(provider: string, publicModel: string, upstreamModel: string): CompiledRule | undefined;
+}
+
+export function compileRules(rules: readonly ModelRule[]): RuleSet {
+  const compiled = rules.map((r): CompiledRule => {
+    const set = { ...(r.set ?? {}) };
+    const model = typeof set['model'] === 'string' ? set['model'] : undefined;
+    delete set['model'];
+    return {
+      glob: compileGlob(r.match_model),
+      isDefault: r.match_model === 'default',
+      provider: r.match_provider,
+      unset: r.unset ?? [],
+      set,
+      extra: r.extra ?? {},
+      model,
+    };
+  });
+  const global = compiled.filter((r) => r.provider === undefined);
+  const scoped = compiled.filter((r) => r.provider !== undefined);
+  const globalDefault = global.find((r) => r.isDefault);
+  return {
+    beforeRouting(model) {
+      for (const r of global) if (!r.isDefault && r.glob.test(model)) return r;
+      return globalDefault;
+    },
+    forProvider(provider, publicModel, upstreamModel) {
+      let fallback: CompiledRule | undefined;
+      for (const r of scoped) {
+        if (r.provider !== provider) continue;
+        if (r.isDefault) fallback ??= r;
+        else if (r.glob.test(publicModel) || r.glob.test(upstreamModel)) return r;
+      }
+      return fallback;
+    },
+  };
+}
+
+/** Applies a rule's body changes in place: unset → set → extra (deep merge). `model` is left to the caller. */
+export function applyRuleToBody(rule: CompiledRule, body: Record<string, unknown>): void {
+  for (const key of rule.unset) delete body[key];
+  for (const [key, value] of Object.entries(rule.set)) body[key] = structuredClone(value);
+  deepMerge(body, rule.extra);
+}
+
+function deepMerge(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else target[key] = structuredClone(value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { GatewayError } from '../core/errors.ts';
+import type { Gateway } from '../gateway/gateway.ts';
+import { redactUrl } from '../observability/logger.ts';
+import { writeError } from '../pipeline/respond.ts';
+import { codecs } from '../protocols/registry.ts';
+import type { Protocol } from '../providers/provider.ts';
+import { registerOpenAIRoutes } from './front-doors/openai.ts';
+import { presentedCredential, type ClientKey } from './keys.ts';
+import { registerOpsRoutes } from './ops.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The client protocol of a route: decides the error shape. Absent on ops routes (no auth). */
+    protocol?: Protocol;
+  }
+  interface FastifyRequest {
+    clientKey: ClientKey | undefined;
+    credential: string | undefined;
+    startedAt: number;
+  }
+}
+
+export interface AppOptions {
+  gateway: Gateway;
+}
+
+const MAX_REQUEST_ID = 128;
+
+/** The HTTP surface without listen(): tests drive it over loopback or with inject(). */
+export function buildApp({ gateway }: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: gateway.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // The gateway enforces server.body_limit itself (it can change on reload); this is the hard ceiling.
+    bodyLimit: 1024 * 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    requestTimeout: 0,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && given !== '' && given.length <= MAX_REQUEST_ID && /^[\w.:@/+=-]+$/.test(given) ? given : randomUUID();
+    },
+  });
+
+  app.decorateRequest('clientKey', undefined);
+  app.decorateRequest('credential', undefined);
+  app.decorateRequest('startedAt', 0);
+
+  // Any content type is read as JSON text: `curl -d` sends form encoding by default, and the
+  // answer to a bad body should be a JSON 400 in the route's protocol, not a 415.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const limit = gateway.state.config.server.body_limit;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      done(tooLarge(limit), undefined);
+      payload.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    payload.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        done(tooLarge(limit), undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    payload.on('end', () => {
+      if (!failed) done(null, Buffer.concat(chunks, size));
+    });
+    payload.on('error', (error) => {
+      if (!failed) {
+        failed = true;
+        done(error, undefined);
+      }
+    });
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.startedAt = performance.now();
+    void reply.header('x-request-id', request.id);
+    const protocol = request.routeOptions.config.protocol;
+    if (protocol === undefined) return;
+    const state = gateway.state;
+    const query = request.raw.url === undefined ? undefined : request.raw.url.split('?')[1];
+    const credential = presentedCredential(request.headers, query);
+    request.credential = credential;
+    if (!state.keys.enabled) return;
+    if (credential === undefined) throw new GatewayError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=".');
+    const key = state.keys.lookup(credential);
+    if (key === undefined) throw new GatewayError('unauthorized', 'Invalid API key.');
+    request.clientKey = key;
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const protocol = request.routeOptions.config.protocol ?? protocolForPath(request.url);
+    const err = toRouteError(error);
+    if (err.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    sendError(reply, protocol, err);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new GatewayError('route_not_found', `Unknown route: ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`);
+    sendError(reply, protocolForPath(request.url), err);
+  });
+
+  registerOpsRoutes(app, gateway);
+  registerOpenAIRoutes(app, gateway);
+  return app;
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('body_too_large', `Request body is larger than the limit of ${limit} bytes (server.body_limit).`);
+}
+
+function sendError(reply: FastifyReply, protocol: Protocol, err: GatewayError): void {
+  if (reply.sent || reply.raw.headersSent) {
+    writeError(reply.raw, protocol, err, String(reply.request.id));
+    return;
+  }
+  const { status, body } = codecs[protocol].encodeError(err);
+  if (err.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))));
+  for (const [k, v] of Object.entries(err.headers ?? {})) void reply.header(k, v);
+  void reply.code(status).type('application/json').send(JSON.stringify(body));
+}
+
+/** Errors Fastify raises itself (bad content, closing) mapped onto the gateway's codes. */
+function toRouteError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const e = error as { code?: string; statusCode?: number; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new GatewayError('body_too_large', 'Request body is too large.');
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return new GatewayError('invalid_request', e.message ?? 'Bad request', { status: e.statusCode });
+  }
+  return new GatewayError('internal_error', 'Internal error.', { cause: error });
+}
+
+/** For routes that do not exist: answer in the shape the caller's SDK would parse. */
+export function protocolForPath(url: string): Protocol {
+  if (url.startsWith('/v1beta') || /^\/v1\/models\/[^/?]+:/.test(url)) return 'gemini';
+  if (url.startsWith('/v1/messages')) return 'anthropic';
+  return 'openai';
+}
+
+export type { FastifyRequest };

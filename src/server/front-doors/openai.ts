@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { GatewayError, invalidRequest } from '../../core/errors.ts';
+import type { Gateway } from '../../gateway/gateway.ts';
+import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
+import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
+import { keyAllowsModel } from '../keys.ts';
+
+const config = { protocol: 'openai' as const };
+
+/** POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models[/{id}]. */
+export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.post('/v1/chat/completions', { config }, async (request, reply) => {
+    const body = jsonBody(request);
+    const model = requireString(body, 'model');
+    if (!Array.isArray(body['messages'])) throw invalidRequest("Missing required parameter: 'messages' (an array of messages).", 'messages');
+    if (body['messages'].length === 0) throw invalidRequest("'messages' must contain at least one message.", 'messages');
+    const stream = optionalBoolean(body, 'stream');
+    await handleProxied(gateway, request, reply, 'openai', 'chat', { body, model, stream });
+  });
+
+  app.post('/v1/completions', { config }, async (request, reply) => {
+    const body = jsonBody(request);
+    const model = requireString(body, 'model');
+    if (body['prompt'] === undefined || body['prompt'] === null) throw invalidRequest("Missing required parameter: 'prompt'.", 'prompt');
+    const stream = optionalBoolean(body, 'stream');
+    await handleProxied(gateway, request, reply, 'openai', 'completions', { body, model, stream });
+  });
+
+  app.post('/v1/embeddings', { config }, async (request, reply) => {
+    const body = jsonBody(request);
+    const model = requireString(body, 'model');
+    if (body['input'] === undefined || body['input'] === null) throw invalidRequest("Missing required parameter: 'input'.", 'input');
+    await handleProxied(gateway, request, reply, 'openai', 'embeddings', { body, model, stream: false });
+  });
+
+  app.get('/v1/models', { config }, async (request) => {
+    const created = startedSeconds;
+    const models = gateway.state.catalog.publicModels().filter((m) => keyAllowsModel(request.clientKey, m.id));
+    return encodeOpenAIModelList(models.map((m) => ({ id: m.id, ownedBy: m.ownedBy, created })));
+  });
+
+  app.get('/v1/models/*', { config }, async (request) => {
+    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    const found = gateway.state.catalog.publicModels().find((m) => m.id === id);
+    if (found === undefined || !keyAllowsModel(request.clientKey, id)) {
+      throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, { param: 'model' });
+    }
+    return encodeOpenAIModel({ id: found.id, ownedBy: found.ownedBy, created: startedSeconds });
+  });
+}
+
+/** Model `created` stamps: the gateway does not know when a provider created a model, so it uses its start time. */
+const startedSeconds = Math.floor(Date.now() / 1000);

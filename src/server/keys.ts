@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyConfig } from '../config/schema.ts';
+import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
+
+export interface ClientKey {
+  readonly name: string;
+  readonly rpm: number | undefined;
+  readonly tpm: number | undefined;
+  /** Allowed model globs; undefined = every model. */
+  readonly models: readonly Glob[] | undefined;
+}
+
+export interface KeyStore {
+  readonly enabled: boolean;
+  /** The key's entry, or undefined. Lookup time does not depend on how much of a key matched. */
+  lookup(presented: string): ClientKey | undefined;
+}
+
+const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
+
+/**
+ * Keys are held as SHA-256 digests: a lookup hashes the presented key, so comparing it costs the
+ * same whatever its prefix, and the map never holds a key in the clear.
+ */
+export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
+  const byDigest = new Map<string, { digest: Buffer; entry: ClientKey }>();
+  keys.forEach((k, i) => {
+    const d = digest(k.key);
+    byDigest.set(d.toString('hex'), {
+      digest: d,
+      entry: { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, models: k.models?.map(compileGlob) },
+    });
+  });
+  return {
+    enabled: byDigest.size > 0,
+    lookup(presented) {
+      const d = digest(presented);
+      const hit = byDigest.get(d.toString('hex'));
+      return hit !== undefined && timingSafeEqual(hit.digest, d) ? hit.entry : undefined;
+    },
+  };
+}
+
+export function keyAllowsModel(key: ClientKey | undefined, model: string): boolean {
+  return key?.models === undefined || matchesAny(key.models, model);
+}
+
+/** The credential a client presented, in any of the forms the three SDKs use. */
+export function presentedCredential(headers: Readonly<Record<string, string | string[] | undefined>>, query: string | undefined): string | undefined {
+  const auth = headers['authorization'];
+  if (typeof auth === 'string') {
+    const m = /^\s*Bearer\s+(.+?)\s*$/i.exec(auth);
+    if (m?.[1] !== undefined) return m[1];
+  }
+  const xApiKey = headers['x-api-key'];
+  if (typeof xApiKey === 'string' && xApiKey !== '') return xApiKey;
+  const goog = headers['x-goog-api-key'];
+  if (typeof goog === 'string' && goog !== '') return goog;
+  if (query !== undefined && query.includes('key=')) {
+    const key = new URLSearchParams(query).get('key');
+    if (key !== null && key !== '') return key;
+  }
+  return undefined;
+}
