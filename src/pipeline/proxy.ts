@@ -182,11 +182,14 @@ async function upstreamFailure(ctx: RequestContext, provider: ProviderRuntime, u
   return { error, retryable };
 }
 
+/** Things that look like credentials in an upstream's message: OpenAI/Anthropic keys, Google keys and tokens. */
+const KEY_SHAPES = /\b(?:sk-|sk_|AIza|ya29\.)[\w.-]{6,}/g;
+
 /** Provider keys never reach a client, even when an upstream echoes them in an error message. */
 function redact(text: string, provider: ProviderRuntime): string {
   let out = text;
   for (const key of providerKeys(provider)) if (key.length >= 6) out = out.split(key).join('[redacted]');
-  return out;
+  return out.replace(KEY_SHAPES, '[redacted]');
 }
 
 function bodyLeaksKey(body: Buffer, provider: ProviderRuntime): boolean {
