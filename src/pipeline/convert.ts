@@ -4,7 +4,7 @@ import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { StreamEvent } from '../core/stream-events.ts';
 import { clientCodec, codecs, convertEmbeddings } from '../protocols/registry.ts';
-import type { Protocol } from '../providers/provider.ts';
+import type { Protocol, ProviderAdapter } from '../providers/provider.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
@@ -16,9 +16,9 @@ import { answerHeaders, SSE_HEADERS } from './respond.ts';
 const decoded = new WeakMap<ProxyInput, ChatRequest>();
 
 /** Client protocol A → canonical → provider protocol B. */
-export function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: Protocol, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
+export function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
   if (input.op === 'embeddings') {
-    const body = convertEmbeddings(ctx.clientProtocol, provider).encodeRequest(input.body, upstreamModel);
+    const body = convertEmbeddings(ctx.clientProtocol, provider.protocol).encodeRequest(input.body, upstreamModel);
     if (rule !== undefined) applyRuleToBody(rule, body);
     return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
   }
@@ -27,7 +27,7 @@ export function prepareConverted(ctx: RequestContext, input: ProxyInput, provide
     req = clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream });
     decoded.set(input, req);
   }
-  const body = codecs[provider].encodeChatRequest(req, { upstreamModel }) as Record<string, unknown>;
+  const body = codecs[provider.protocol].encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
   return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
 }

@@ -5,7 +5,8 @@ import { codecs } from '../protocols/registry.ts';
 import type { Operation, Protocol } from '../providers/provider.ts';
 import type { Route, Target } from '../router/catalog.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { keyAllowsModel } from '../server/keys.ts';
+import { keyAllowsModel, modelNotAllowed } from '../server/keys.ts';
+import { pinnedProvider } from '../server/pin.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 import { prepareConverted, respondConverted } from './convert.ts';
@@ -47,7 +48,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
   const { state } = ctx;
   ctx.stream = input.stream;
   if (!keyAllowsModel(ctx.key, input.model)) {
-    throw new GatewayError('model_not_allowed', `The key "${ctx.key?.name ?? ''}" may not use the model "${input.model}".`, { param: 'model' });
+    throw modelNotAllowed(ctx.key, input.model);
   }
   let model = input.model;
   const rule = state.rules.beforeRouting(model);
@@ -55,8 +56,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     applyRuleToBody(rule, input.body);
     if (rule.model !== undefined) model = rule.model;
   }
-  const pinHeader = ctx.headers['x-model-provider'];
-  const pin = typeof pinHeader === 'string' && pinHeader !== '' ? pinHeader : undefined;
+  const pin = pinnedProvider(ctx.headers);
   const chain = [model, ...(state.config.routing.fallbacks[model] ?? [])];
   const retries = state.config.routing.retries;
   const tried = new Set<string>();
@@ -75,7 +75,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     for (let attempt = 0; attempt <= retries; attempt++) {
       const target = state.picker.pick(route, (t) => {
         const p = state.providers.get(t.provider);
-        return p !== undefined && p.adapter.supports(operationFor(input.op, p.adapter.protocol)) && !tried.has(`${t.provider}\u0000${t.upstreamModel}`);
+        return p !== undefined && servesOperation(p, input.op, ctx.clientProtocol) && !tried.has(`${t.provider}\u0000${t.upstreamModel}`);
       });
       if (target === undefined) break;
       tried.add(`${target.provider}\u0000${target.upstreamModel}`);
@@ -91,6 +91,14 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
 }
 
 /** Completions go to chat on chat-only providers; everything else keeps its operation. */
+/** Token counts and Gemini's single embeddings are never converted: only a provider of the client's protocol serves them. */
+function servesOperation(p: ProviderRuntime, op: Operation, client: Protocol): boolean {
+  if ((op === 'count_tokens' || op === 'embed_content') && p.adapter.protocol !== client) return false;
+  // Embeddings convert one way only: OpenAI clients to Gemini providers.
+  if (op === 'embeddings' && client === 'gemini' && p.adapter.protocol !== 'gemini') return false;
+  return p.adapter.supports(operationFor(op, p.adapter.protocol));
+}
+
 function operationFor(op: Operation, provider: Protocol): Operation {
   return op === 'completions' && provider !== 'openai' ? 'chat' : op;
 }
@@ -112,7 +120,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
   const upstreamModel = scoped?.model ?? target.upstreamModel;
   let prepared: Prepared;
   try {
-    prepared = same ? preparePassthrough(ctx, input, upstreamModel, scoped) : prepareConverted(ctx, input, protocol, upstreamModel, scoped);
+    prepared = same ? preparePassthrough(ctx, input, upstreamModel, scoped) : prepareConverted(ctx, input, provider.adapter, upstreamModel, scoped);
   } catch (error) {
     if (error instanceof GatewayError) return { error, retryable: false };
     throw error;

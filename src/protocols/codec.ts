@@ -2,13 +2,20 @@ import type { ChatRequest, ChatResponse, ConvertContext } from '../core/chat.ts'
 import type { GatewayError } from '../core/errors.ts';
 import type { SseRecord, StreamDecoder, StreamEncoder } from '../core/stream-events.ts';
 
+/** How a provider wants its requests written; providers/*.ts fill it from their quirks. */
+export interface EncodeRequestOptions {
+  upstreamModel: string;
+  /** OpenAI's reasoning models take only `max_completion_tokens`; most compatible servers only `max_tokens`. */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+}
+
 /**
  * One protocol's converters behind one interface, so the pipeline never names a protocol.
  * decode* reads the wire into the canonical model, encode* writes it.
  */
 export interface Codec {
   decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
-  encodeChatRequest(req: ChatRequest, opts: { upstreamModel: string }): unknown;
+  encodeChatRequest(req: ChatRequest, opts: EncodeRequestOptions): unknown;
   decodeChatResponse(body: unknown, ctx: ConvertContext): ChatResponse;
   encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
   createStreamDecoder(ctx: ConvertContext): StreamDecoder<SseRecord>;
@@ -17,6 +24,4 @@ export interface Codec {
   decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;
-  /** Whether a same-protocol upstream stream ended properly, judged from its last records. */
-  isStreamComplete(record: SseRecord): boolean;
 }

@@ -27,6 +27,7 @@ export function createAnthropicProvider(config: ProviderConfig): ProviderAdapter
     protocol: 'anthropic',
     origin,
     config,
+    encodeOptions: {},
     supports: (op) => op === 'chat' || op === 'count_tokens',
     call(op: Operation, input: CallInput): UpstreamCall {
       const path = op === 'chat' ? '/messages' : op === 'count_tokens' ? '/messages/count_tokens' : undefined;

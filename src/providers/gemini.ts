@@ -20,12 +20,14 @@ export function createGeminiProvider(config: ProviderConfig): ProviderAdapter {
     protocol: 'gemini',
     origin,
     config,
+    encodeOptions: {},
     supports: (op) => op !== 'completions',
     call(op: Operation, input: CallInput): UpstreamCall {
       const model = encodeURIComponent(input.model);
       let method: string;
       if (op === 'chat') method = input.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
       else if (op === 'embeddings') method = 'batchEmbedContents';
+      else if (op === 'embed_content') method = 'embedContent';
       else if (op === 'count_tokens') method = 'countTokens';
       else throw new Error(`gemini providers have no ${op} endpoint`);
       return { method: 'POST', path: `${prefix}/models/${model}:${method}`, headers: headersFor(nextKey() ?? input.clientCredential, true), body: input.body };

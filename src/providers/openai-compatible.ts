@@ -5,6 +5,7 @@ const PATHS: Record<Operation, string | undefined> = {
   chat: '/chat/completions',
   completions: '/completions',
   embeddings: '/embeddings',
+  embed_content: undefined,
   count_tokens: undefined,
 };
 
@@ -27,6 +28,8 @@ export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
     protocol: 'openai',
     origin,
     config,
+    // OpenAI itself rejects max_tokens for its reasoning models; other compatible servers often know only max_tokens.
+    encodeOptions: { maxTokensField: new URL(origin).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens' },
     supports: (op) => PATHS[op] !== undefined,
     call(op: Operation, input: CallInput): UpstreamCall {
       const path = PATHS[op];

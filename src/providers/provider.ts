@@ -3,7 +3,8 @@ import type { ProviderConfig, ProviderType } from '../config/schema.ts';
 /** The wire format a provider speaks; decides whether a request is passed through or converted. */
 export type Protocol = 'openai' | 'anthropic' | 'gemini';
 
-export type Operation = 'chat' | 'completions' | 'embeddings' | 'count_tokens';
+/** `embed_content` is Gemini's single-input embedding call; `embeddings` is OpenAI's or Gemini's batch one. */
+export type Operation = 'chat' | 'completions' | 'embeddings' | 'embed_content' | 'count_tokens';
 
 /** One HTTP call to an upstream, relative to the provider's origin. */
 export interface UpstreamCall {
@@ -33,6 +34,8 @@ export interface ProviderAdapter {
   /** `scheme://host:port` the connection pool is opened to. */
   readonly origin: string;
   readonly config: ProviderConfig;
+  /** Request-writing quirks handed to the protocol encoder. */
+  readonly encodeOptions: { maxTokensField?: 'max_tokens' | 'max_completion_tokens' };
   /** Which operations this provider can serve natively. */
   supports(op: Operation): boolean;
   call(op: Operation, input: CallInput): UpstreamCall;

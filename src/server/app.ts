@@ -7,6 +7,8 @@ import { redactUrl } from '../observability/logger.ts';
 import { writeError } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
 import type { Protocol } from '../providers/provider.ts';
+import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
+import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { presentedCredential, type ClientKey } from './keys.ts';
 import { registerOpsRoutes } from './ops.ts';
@@ -115,6 +117,8 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
 
   registerOpsRoutes(app, gateway);
   registerOpenAIRoutes(app, gateway);
+  registerAnthropicRoutes(app, gateway);
+  registerGeminiRoutes(app, gateway);
   return app;
 }
 

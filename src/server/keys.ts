@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyConfig } from '../config/schema.ts';
+import { GatewayError } from '../core/errors.ts';
 import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
 
 export interface ClientKey {
@@ -39,6 +40,10 @@ export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
       return hit !== undefined && timingSafeEqual(hit.digest, d) ? hit.entry : undefined;
     },
   };
+}
+
+export function modelNotAllowed(key: ClientKey | undefined, model: string): GatewayError {
+  return new GatewayError('model_not_allowed', `The key "${key?.name ?? ''}" may not use the model "${model}".`, { param: 'model' });
 }
 
 export function keyAllowsModel(key: ClientKey | undefined, model: string): boolean {

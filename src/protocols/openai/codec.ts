@@ -16,5 +16,4 @@ export const openAICodec: Codec = {
   encodeError: encodeOpenAIError,
   decodeError: decodeOpenAIError,
   encodeStreamError: encodeOpenAIStreamError,
-  isStreamComplete: (record) => record.data.trim() === '[DONE]',
 };

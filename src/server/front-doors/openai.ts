@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GatewayError, invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
+import { encodeAnthropicModelList } from '../../protocols/anthropic/models.ts';
 import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
 import { keyAllowsModel } from '../keys.ts';
@@ -34,9 +35,10 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
   });
 
   app.get('/v1/models', { config }, async (request) => {
-    const created = startedSeconds;
     const models = gateway.state.catalog.publicModels().filter((m) => keyAllowsModel(request.clientKey, m.id));
-    return encodeOpenAIModelList(models.map((m) => ({ id: m.id, ownedBy: m.ownedBy, created })));
+    // The Anthropic SDK lists models at the same path; it always sends anthropic-version.
+    if (request.headers['anthropic-version'] !== undefined) return encodeAnthropicModelList(models.map((m) => m.id), startedSeconds);
+    return encodeOpenAIModelList(models.map((m) => ({ id: m.id, ownedBy: m.ownedBy, created: startedSeconds })));
   });
 
   app.get('/v1/models/*', { config }, async (request) => {
@@ -45,6 +47,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
     if (found === undefined || !keyAllowsModel(request.clientKey, id)) {
       throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, { param: 'model' });
     }
+    if (request.headers['anthropic-version'] !== undefined) return encodeAnthropicModelList([found.id], startedSeconds).data[0];
     return encodeOpenAIModel({ id: found.id, ownedBy: found.ownedBy, created: startedSeconds });
   });
 }

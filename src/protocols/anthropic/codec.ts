@@ -1,0 +1,18 @@
+import type { Codec } from '../codec.ts';
+import { decodeAnthropicChatRequest, encodeAnthropicChatRequest } from './chat-request.ts';
+import { decodeAnthropicChatResponse, encodeAnthropicChatResponse } from './chat-response.ts';
+import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './chat-stream.ts';
+import { decodeAnthropicError, encodeAnthropicError, encodeAnthropicStreamError } from './errors.ts';
+
+/** The Anthropic Messages converters behind the shared Codec interface. */
+export const anthropicCodec: Codec = {
+  decodeChatRequest: (body) => decodeAnthropicChatRequest(body),
+  encodeChatRequest: (req, opts) => encodeAnthropicChatRequest(req, { upstreamModel: opts.upstreamModel }),
+  decodeChatResponse: decodeAnthropicChatResponse,
+  encodeChatResponse: encodeAnthropicChatResponse,
+  createStreamDecoder: createAnthropicStreamDecoder,
+  createStreamEncoder: (ctx, opts) => createAnthropicStreamEncoder(ctx, { model: opts.model, includeUsage: opts.includeUsage }),
+  encodeError: encodeAnthropicError,
+  decodeError: decodeAnthropicError,
+  encodeStreamError: encodeAnthropicStreamError,
+};

@@ -1,0 +1,64 @@
+import type { Usage } from '../../core/chat.ts';
+import { isObject, numberField, type AnthropicUsage } from './wire.ts';
+
+/**
+ * Reads an Anthropic `usage` object into canonical usage (OpenAI's meaning). Anthropic's
+ * `input_tokens` excludes cache reads and writes, so the prompt is their sum; `cachedTokens` is the
+ * part read from cache. Thinking tokens are inside `output_tokens`; newer API versions break them
+ * out in `output_tokens_details.thinking_tokens`, which becomes `reasoningTokens`.
+ * Returns undefined when the value carries no token count at all.
+ * @see https://docs.anthropic.com/en/api/messages#response-usage
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
+ */
+export function decodeAnthropicUsage(value: unknown): Usage | undefined {
+  if (!isObject(value)) return undefined;
+  const input = numberField(value, 'input_tokens');
+  const output = numberField(value, 'output_tokens');
+  const cacheRead = numberField(value, 'cache_read_input_tokens');
+  const cacheCreation = numberField(value, 'cache_creation_input_tokens');
+  if (input === undefined && output === undefined && cacheRead === undefined && cacheCreation === undefined) return undefined;
+  return combineAnthropicUsage({
+    input: input ?? 0,
+    output: output ?? 0,
+    cacheRead,
+    cacheCreation,
+    reasoning: isObject(value['output_tokens_details']) ? numberField(value['output_tokens_details'], 'thinking_tokens') : undefined,
+  });
+}
+
+/** The raw Anthropic counts, before they are folded into canonical usage. */
+export interface AnthropicTokenCounts {
+  input: number;
+  output: number;
+  cacheRead?: number | undefined;
+  cacheCreation?: number | undefined;
+  reasoning?: number | undefined;
+}
+
+export function combineAnthropicUsage(counts: AnthropicTokenCounts): Usage {
+  const usage: Usage = {
+    promptTokens: counts.input + (counts.cacheRead ?? 0) + (counts.cacheCreation ?? 0),
+    completionTokens: counts.output,
+  };
+  if (counts.cacheRead !== undefined) usage.cachedTokens = counts.cacheRead;
+  if (counts.cacheCreation !== undefined) usage.cacheCreationTokens = counts.cacheCreation;
+  if (counts.reasoning !== undefined) usage.reasoningTokens = counts.reasoning;
+  return usage;
+}
+
+/**
+ * Writes canonical usage in Anthropic's shape: `input_tokens` = prompt − cache read − cache
+ * creation (never below 0). Anthropic has no reasoning-token field in the classic usage object;
+ * reasoning stays inside `output_tokens`, which is what canonical `completionTokens` already means.
+ */
+export function encodeAnthropicUsage(usage: Usage | undefined): AnthropicUsage {
+  if (usage === undefined) return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const cacheRead = usage.cachedTokens ?? 0;
+  const cacheCreation = usage.cacheCreationTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, usage.promptTokens - cacheRead - cacheCreation),
+    output_tokens: usage.completionTokens,
+    cache_creation_input_tokens: cacheCreation,
+    cache_read_input_tokens: cacheRead,
+  };
+}

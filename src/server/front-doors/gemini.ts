@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, invalidRequest } from '../../core/errors.ts';
+import type { Gateway } from '../../gateway/gateway.ts';
+import { estimateGeminiInputTokens } from '../../protocols/gemini/count-tokens.ts';
+import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
+import type { Operation } from '../../providers/provider.ts';
+import { handleProxied, jsonBody } from '../handle.ts';
+import { keyAllowsModel, modelNotAllowed } from '../keys.ts';
+import { pinnedProvider } from '../pin.ts';
+
+const config = { protocol: 'gemini' as const };
+
+const ACTIONS: Record<string, { op: Operation; stream: boolean } | undefined> = {
+  generateContent: { op: 'chat', stream: false },
+  streamGenerateContent: { op: 'chat', stream: true },
+  countTokens: { op: 'count_tokens', stream: false },
+  embedContent: { op: 'embed_content', stream: false },
+  batchEmbedContents: { op: 'embeddings', stream: false },
+};
+
+/** The Gemini API surface under /v1beta (and /v1) for Gemini clients (@google/genai, the Gemini CLI). */
+export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): void {
+  const modelAction = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const tail = decodeURIComponent((request.params as { '*': string })['*']);
+    const colon = tail.lastIndexOf(':');
+    const model = colon > 0 ? tail.slice(0, colon) : tail;
+    const action = ACTIONS[colon > 0 ? tail.slice(colon + 1) : ''];
+    if (action === undefined) {
+      throw new GatewayError('route_not_found', `Unknown method "${tail.slice(colon + 1)}": use generateContent, streamGenerateContent, countTokens, embedContent or batchEmbedContents.`);
+    }
+    const body = jsonBody(request);
+    if (action.op === 'chat' && !Array.isArray(body['contents'])) throw invalidRequest('contents: required, an array of Content', 'contents');
+    if (action.op === 'count_tokens') {
+      if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
+      const state = gateway.state;
+      const route = state.catalog.resolve(model, pinnedProvider(request.headers));
+      if (!route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'gemini')) {
+        return estimateGeminiInputTokens(body);
+      }
+    }
+    await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream });
+    return reply;
+  };
+  app.post('/v1beta/models/*', { config }, modelAction);
+  app.post('/v1/models/*', { config }, modelAction);
+
+  app.get('/v1beta/models', { config }, async (request) => {
+    const ids = gateway.state.catalog.publicModels().filter((m) => keyAllowsModel(request.clientKey, m.id)).map((m) => m.id);
+    return encodeGeminiModelList(ids);
+  });
+
+  app.get('/v1beta/models/*', { config }, async (request) => {
+    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    const found = gateway.state.catalog.publicModels().find((m) => m.id === id);
+    if (found === undefined || !keyAllowsModel(request.clientKey, id)) throw new GatewayError('model_not_found', `models/${id} is not found.`);
+    return encodeGeminiModelList([id]).models[0];
+  });
+}
