@@ -57,6 +57,9 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
     }
   };
   process.on('SIGHUP', () => void reload('SIGHUP'));
+  // Input never takes the process down; a bug that escapes a handler is logged, and serving goes on.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
   let watcher: FSWatcher | undefined;
   if (loaded.source.startsWith('/')) {
     let timer: NodeJS.Timeout | undefined;

@@ -45,6 +45,8 @@ const providerSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   timeout: duration.default(600_000),
   connect_timeout: duration.default(10_000),
+  /** Longest silence allowed between two chunks of an answer (a stalled stream ends with an error event). */
+  idle_timeout: duration.default(300_000),
   anthropic_version: z.string().optional(),
   project_id: z.string().optional(),
   oauth_creds_file: z.string().optional(),

@@ -1,15 +1,22 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { RateLimiter } from '../limits/limiter.ts';
+import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
 
 /** The long-lived gateway: holds the current state and swaps it on reload. */
 export class Gateway {
   readonly logger: Logger;
+  readonly health: HealthChecker;
   #state: GatewayState;
+  #limiter: RateLimiter;
 
   private constructor(state: GatewayState, logger: Logger) {
     this.#state = state;
     this.logger = logger;
+    this.#limiter = new RateLimiter(state.config.rate_limit, logger);
+    this.health = new HealthChecker(() => this.#state, logger);
+    this.health.sync();
   }
 
   static async start(config: Config, logger: Logger): Promise<Gateway> {
@@ -23,10 +30,21 @@ export class Gateway {
     return this.#state;
   }
 
+  get limiter(): RateLimiter {
+    return this.#limiter;
+  }
+
   /** New requests use the new config; in-flight ones finish on the old. Unchanged providers keep their pools. */
   async reload(config: Config): Promise<void> {
     const { state, retired } = await createGatewayState(config, this.logger, this.#state, () => this.#state.rebuildCatalog());
     this.#state = state;
+    this.health.sync();
+    // Limit state survives a reload unless the store itself changed.
+    if (RateLimiter.signatureOf(config.rate_limit) !== this.#limiter.signature) {
+      const old = this.#limiter;
+      this.#limiter = new RateLimiter(config.rate_limit, this.logger);
+      void old.close();
+    }
     for (const p of retired) {
       p.stopDiscovery();
       // Let requests still running on the retired pool finish before closing it.
@@ -35,6 +53,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    this.health.stop();
+    await this.#limiter.close();
     await Promise.all([...this.#state.providers.values()].map((p) => p.close().catch(() => undefined)));
   }
 }

@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../config/schema.ts';
 import { createProviderAdapter } from '../providers/registry.ts';
 import type { ProviderAdapter } from '../providers/provider.ts';
 import type { RoutableProvider } from '../router/catalog.ts';
+import { Circuit, type CircuitOptions } from '../router/circuit.ts';
 import { compileGlob, type Glob } from '../router/glob.ts';
 import { readBody, UpstreamClient } from '../upstream/http.ts';
 
@@ -17,6 +18,8 @@ export class ProviderRuntime implements RoutableProvider {
   readonly adapter: ProviderAdapter;
   readonly client: UpstreamClient;
   readonly config: ProviderConfig;
+  /** Passive health: consecutive failures open it, and open circuits are skipped by the balancer. */
+  readonly circuit: Circuit;
   /** JSON of the config it was built from: a reload reuses the runtime when this is unchanged. */
   readonly fingerprint: string;
   readonly #configured: string[];
@@ -27,11 +30,12 @@ export class ProviderRuntime implements RoutableProvider {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(config: ProviderConfig) {
+  constructor(config: ProviderConfig, circuit: CircuitOptions) {
     this.config = config;
+    this.circuit = new Circuit(circuit);
     this.fingerprint = JSON.stringify(config);
     this.adapter = createProviderAdapter(config);
-    this.client = new UpstreamClient(this.adapter.origin, { provider: config.name, connectTimeoutMs: config.connect_timeout });
+    this.client = new UpstreamClient(this.adapter.origin, { provider: config.name, connectTimeoutMs: config.connect_timeout, idleTimeoutMs: config.idle_timeout });
     const globs = (config.models ?? []).map(compileGlob);
     this.#configured = globs.filter((g) => !g.isPattern).map((g) => g.source);
     this.#patterns = globs.filter((g) => g.isPattern);

@@ -48,11 +48,14 @@ export async function createGatewayState(
 ): Promise<{ state: GatewayState; retired: ProviderRuntime[] }> {
   const providers = new Map<string, ProviderRuntime>();
   const fresh: ProviderRuntime[] = [];
+  const circuit = { threshold: config.health_check.failure_threshold, cooldownMs: config.health_check.cooldown };
   for (const pc of config.providers) {
     const old = previous?.providers.get(pc.name);
-    if (old !== undefined && old.fingerprint === JSON.stringify(pc)) providers.set(pc.name, old);
-    else {
-      const runtime = new ProviderRuntime(pc);
+    if (old !== undefined && old.fingerprint === JSON.stringify(pc)) {
+      old.circuit.configure(circuit);
+      providers.set(pc.name, old);
+    } else {
+      const runtime = new ProviderRuntime(pc, circuit);
       providers.set(pc.name, runtime);
       fresh.push(runtime);
     }

@@ -39,7 +39,7 @@ export async function respondConverted(
   prepared: Prepared,
   upstream: UpstreamResponse,
   res: ServerResponse,
-): Promise<void> {
+): Promise<boolean> {
   const cctx: ConvertContext = { id: newId(ctx.clientProtocol), nowSeconds: Math.floor(Date.now() / 1000) };
   const client = clientCodec(ctx.clientProtocol, input.op);
   const contentType = upstream.headers['content-type'];
@@ -65,15 +65,17 @@ export async function respondConverted(
     }
     res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
     res.end(JSON.stringify(body));
-    return;
+    return true;
   }
 
   const decoder = codecs[provider].createStreamDecoder(cctx);
   const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
   let out = '';
+  let broken = false;
   const emit = (events: StreamEvent[]): void => {
     for (const ev of events) {
       if (ev.type === 'usage') countUsage(ctx, ev.usage);
+      else if (ev.type === 'error') broken = true;
       for (const record of encoder.push(ev)) out += serializeSse(record);
     }
   };
@@ -93,13 +95,14 @@ export async function respondConverted(
     parser.end();
     emit(decoder.end());
   } catch (error) {
-    if (ctx.signal.aborted) return;
+    if (ctx.signal.aborted) return true;
     emit([{ type: 'error', status: 502, message: `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`, errorType: 'api_error' }]);
   }
   for (const record of encoder.end()) out += serializeSse(record);
-  if (res.destroyed) return;
+  if (res.destroyed) return !broken;
   if (out !== '') res.write(out);
   res.end();
+  return !broken;
 }
 
 function countUsage(ctx: RequestContext, usage: Usage): void {

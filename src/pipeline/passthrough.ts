@@ -27,7 +27,8 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
   return { body: JSON.stringify(body), upstreamModel, clientWantsUsage };
 }
 
-export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, res: ServerResponse): Promise<void> {
+/** Writes the answer; false when the upstream broke off before its proper end. */
+export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, res: ServerResponse): Promise<boolean> {
   const contentType = upstream.headers['content-type'];
   const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
   if (!input.stream || !isSse) {
@@ -37,7 +38,7 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     count(ctx, tokensFromBody(ctx.clientProtocol, body));
     res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
     res.end(body);
-    return;
+    return true;
   }
   res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
   res.flushHeaders();
@@ -54,17 +55,18 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     const rest = splitter.rest();
     if (rest !== undefined && observer.event(rest) && !res.destroyed) res.write(rest);
   } catch (error) {
-    if (ctx.signal.aborted) return;
+    if (ctx.signal.aborted) return true;
     count(ctx, observer.tokens);
     writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`), ctx.reqId);
-    return;
+    return false;
   }
   count(ctx, observer.tokens);
   if (!observer.complete && !ctx.signal.aborted) {
     writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`), ctx.reqId);
-    return;
+    return false;
   }
   res.end();
+  return true;
 }
 
 function count(ctx: RequestContext, tokens: TokenCounts): void {

@@ -60,6 +60,8 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
   const chain = [model, ...(state.config.routing.fallbacks[model] ?? [])];
   const retries = state.config.routing.retries;
   const tried = new Set<string>();
+  /** Providers passed over because their circuit is open: named in the 503. */
+  const skipped = new Set<ProviderRuntime>();
   let last: Failure | undefined;
 
   for (let i = 0; i < chain.length; i++) {
@@ -73,12 +75,17 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     }
     ctx.model ??= route.publicModel;
     for (let attempt = 0; attempt <= retries; attempt++) {
+      const now = performance.now();
       const target = state.picker.pick(route, (t) => {
         const p = state.providers.get(t.provider);
-        return p !== undefined && servesOperation(p, input.op, ctx.clientProtocol) && !tried.has(`${t.provider}\u0000${t.upstreamModel}`);
+        if (p === undefined || !servesOperation(p, input.op, ctx.clientProtocol) || tried.has(`${t.provider}\u0000${t.upstreamModel}`)) return false;
+        if (p.circuit.canAttempt(now)) return true;
+        skipped.add(p);
+        return false;
       });
       if (target === undefined) break;
       tried.add(`${target.provider}\u0000${target.upstreamModel}`);
+      if (state.providers.get(target.provider)?.circuit.acquire(now) !== true) continue;
       ctx.attempts++;
       const failure = await attemptTarget(ctx, input, route, target, res);
       if (failure === undefined) return;
@@ -87,7 +94,11 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     }
   }
   if (last !== undefined) return finish(ctx, last, res);
-  throw new GatewayError('no_provider', `No provider can serve "${model}" for ${input.op} right now.`);
+  if (skipped.size > 0) {
+    const why = [...skipped].map((p) => `${p.name}: circuit open (${p.circuit.reason ?? 'failing'})`).join('; ');
+    throw new GatewayError('no_provider', `No usable provider for "${model}": ${why}.`, { retryAfter: 1 });
+  }
+  throw new GatewayError('no_provider', `No provider can serve "${model}" for ${input.op}.`);
 }
 
 /** Completions go to chat on chat-only providers; everything else keeps its operation. */
@@ -122,6 +133,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
   try {
     prepared = same ? preparePassthrough(ctx, input, upstreamModel, scoped) : prepareConverted(ctx, input, provider.adapter, upstreamModel, scoped);
   } catch (error) {
+    provider.circuit.release();
     if (error instanceof GatewayError) return { error, retryable: false };
     throw error;
   }
@@ -140,12 +152,21 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
     upstream = await provider.client.send(call, { signal: ctx.signal, timeoutMs: provider.config.timeout });
   } catch (error) {
     const err = error instanceof GatewayError ? error : new GatewayError('upstream_error', `provider "${provider.name}" failed`, { cause: error });
+    if (ctx.signal.aborted) provider.circuit.release();
+    else provider.circuit.failure(performance.now(), err.message);
     return { error: err, retryable: !ctx.signal.aborted };
   }
   ctx.upstreamMs = upstream.headersMs;
-  if (upstream.status >= 400) return upstreamFailure(ctx, provider, upstream, same);
-  if (same) await respondPassthrough(ctx, input, prepared, upstream, res);
-  else await respondConverted(ctx, input, protocol, prepared, upstream, res);
+  if (upstream.status >= 400) {
+    const failure = await upstreamFailure(ctx, provider, upstream, same);
+    // A retryable status says the provider is unwell; a client error (400, 404…) says it is alive.
+    if (failure.retryable) provider.circuit.failure(performance.now(), failure.error.message);
+    else provider.circuit.success();
+    return failure;
+  }
+  provider.circuit.success();
+  const complete = same ? await respondPassthrough(ctx, input, prepared, upstream, res) : await respondConverted(ctx, input, protocol, prepared, upstream, res);
+  if (!complete) provider.circuit.failure(performance.now(), 'stream broke off');
   return undefined;
 }
 

@@ -41,7 +41,8 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    requestTimeout: 0,
+    // Slow clients: the whole request (headers and body) must arrive within this time.
+    requestTimeout: 120_000,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && given !== '' && given.length <= MAX_REQUEST_ID && /^[\w.:@/+=-]+$/.test(given) ? given : randomUUID();

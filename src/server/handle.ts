@@ -3,6 +3,7 @@ import { GatewayError, invalidRequest } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
 import { newRequestContext, type RequestContext } from '../pipeline/context.ts';
+import { limitSubject } from '../limits/limiter.ts';
 import { proxy, type ProxyInput } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
 import type { Operation, Protocol } from '../providers/provider.ts';
@@ -66,7 +67,13 @@ export async function handleProxied(
   });
   ctx.stream = input.stream;
   let failure: GatewayError | undefined;
+  // Token counts are free: Claude Code calls count_tokens constantly.
+  const subject = op === 'count_tokens' ? undefined : limitSubject(ctx.state.config, ctx.key, request.ip);
   try {
+    if (subject !== undefined) {
+      const headers = await gateway.limiter.admit(subject);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    }
     await proxy(ctx, { ...input, op }, res);
   } catch (error) {
     failure = error instanceof GatewayError ? error : new GatewayError('internal_error', 'Internal error.', { cause: error });
@@ -74,6 +81,10 @@ export async function handleProxied(
     if (!abort.signal.aborted) writeError(res, protocol, failure, ctx.reqId);
   }
   if (!res.writableEnded && !res.destroyed) res.end();
+  if (subject !== undefined) {
+    const tokens = (ctx.promptTokens ?? 0) + (ctx.completionTokens ?? 0);
+    await gateway.limiter.recordTokens(subject, tokens).catch(() => undefined);
+  }
   accessLog(gateway, request, ctx, abort.signal.aborted ? 499 : res.statusCode, failure);
 }
 

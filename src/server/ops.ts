@@ -1,7 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../gateway/gateway.ts';
 
-/** /health: liveness, no auth. Readiness and metrics arrive with the reliability and observability work. */
-export function registerOpsRoutes(app: FastifyInstance, _gateway: Gateway): void {
+/** /health (liveness) and /ready (readiness); neither needs a key. */
+export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/health', async () => ({ status: 'ok' }));
+
+  // Ready while at least one provider's circuit is not open; the 503 names each provider's reason.
+  app.get('/ready', async (_request, reply) => {
+    const now = performance.now();
+    const providers: Record<string, string> = {};
+    let usable = 0;
+    for (const p of gateway.state.providers.values()) {
+      const state = p.circuit.state(now);
+      if (state === 'open') providers[p.name] = `circuit open: ${p.circuit.reason ?? 'failing'}`;
+      else {
+        usable++;
+        providers[p.name] = state;
+      }
+    }
+    if (usable > 0) return { status: 'ok', providers };
+    if (gateway.state.providers.size === 0) providers['(none)'] = 'no providers configured';
+    return reply.code(503).send({ status: 'unavailable', providers });
+  });
 }

@@ -26,15 +26,15 @@ export class UpstreamClient {
   readonly #pool: Pool;
   readonly #provider: string;
 
-  constructor(origin: string, options: { provider: string; connectTimeoutMs: number }) {
+  constructor(origin: string, options: { provider: string; connectTimeoutMs: number; idleTimeoutMs: number }) {
     this.#provider = options.provider;
     this.#pool = new Pool(origin, {
       connect: { timeout: options.connectTimeoutMs },
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      // Timeouts are enforced per attempt by send(); undici's own would fire on long streams.
+      // The whole-attempt timeout is enforced by send(); undici only watches silence between chunks.
       headersTimeout: 0,
-      bodyTimeout: 0,
+      bodyTimeout: options.idleTimeoutMs,
     });
   }
 
