@@ -66,6 +66,8 @@ export function decodeGeminiChatRequest(body: unknown, opts: { model: string; st
     }
   });
 
+  if (!messages.some((m) => m.role !== 'system')) throw invalidRequest('contents hold no text, media or function parts', 'contents');
+
   const req: ChatRequest = { model: opts.model, messages, stream: opts.stream, ...decodeGeminiGenerationConfig(field(body, 'generationConfig')) };
   const tools = decodeGeminiTools(body['tools']);
   if (tools !== undefined) req.tools = tools;

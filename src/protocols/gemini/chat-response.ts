@@ -54,8 +54,10 @@ export function decodeGeminiChatResponse(body: unknown, ctx: ConvertContext): Ch
   let calls = 0;
   for (const part of parts) {
     if (!isObject(part)) continue;
-    const decoded = decodeAnswerPart(part, () => answerCallId(res.id, calls++));
-    res.content.push(...decoded);
+    for (const decoded of decodeAnswerPart(part, () => answerCallId(res.id, calls))) {
+      if (decoded.type === 'tool-call') calls++;
+      res.content.push(decoded);
+    }
   }
   res.finishReason = mapGeminiFinishReasonToCanonical(field(candidate, 'finishReason'), calls > 0);
   return res;

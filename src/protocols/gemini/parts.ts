@@ -75,11 +75,13 @@ export function encodeGeminiImage(source: ImageSource): GeminiPart {
  * `{error: text}`. Returns undefined when the result holds an image (see the caller).
  */
 export function encodeFunctionResponsePayload(part: ToolResultPart): Record<string, unknown> | undefined {
-  let text = '';
+  const texts: string[] = [];
   for (const item of part.content) {
     if (item.type !== 'text') return undefined;
-    text += item.text;
+    texts.push(item.text);
   }
+  // Several text blocks are joined by a blank line, as the OpenAI encoder does, so words never run together.
+  const text = texts.join('\n\n');
   if (part.isError === true) return { error: text };
   const parsed = parseToolArguments(text);
   return parsed !== undefined && text.trim() !== '' ? parsed : { result: text };
