@@ -11,10 +11,10 @@ export class Gateway {
   #state: GatewayState;
   #limiter: RateLimiter;
 
-  private constructor(state: GatewayState, logger: Logger) {
+  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter) {
     this.#state = state;
     this.logger = logger;
-    this.#limiter = new RateLimiter(state.config.rate_limit, logger);
+    this.#limiter = limiter;
     this.health = new HealthChecker(() => this.#state, logger);
     this.health.sync();
   }
@@ -22,7 +22,7 @@ export class Gateway {
   static async start(config: Config, logger: Logger): Promise<Gateway> {
     let gateway: Gateway | undefined;
     const { state } = await createGatewayState(config, logger, undefined, () => gateway?.state.rebuildCatalog());
-    gateway = new Gateway(state, logger);
+    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger));
     return gateway;
   }
 
@@ -42,7 +42,7 @@ export class Gateway {
     // Limit state survives a reload unless the store itself changed.
     if (RateLimiter.signatureOf(config.rate_limit) !== this.#limiter.signature) {
       const old = this.#limiter;
-      this.#limiter = new RateLimiter(config.rate_limit, this.logger);
+      this.#limiter = await RateLimiter.create(config.rate_limit, this.logger);
       void old.close();
     }
     for (const p of retired) {

@@ -3,7 +3,6 @@ import type { Config } from '../config/schema.ts';
 import { formatResetDuration } from '../config/units.ts';
 import { GatewayError } from '../core/errors.ts';
 import { MemoryStore } from './memory-store.ts';
-import { RedisStore } from './redis-store.ts';
 import type { RateStore } from './store.ts';
 
 /** Who a limit applies to: a key (by name) with its own overrides, or a client IP when auth is off. */
@@ -27,9 +26,16 @@ export class RateLimiter {
     return JSON.stringify({ store: settings?.store ?? 'memory', url: settings?.store === 'redis' ? settings.redis_url : undefined });
   }
 
-  constructor(settings: Config['rate_limit'], logger: Logger) {
+  private constructor(settings: Config['rate_limit'], store: RateStore) {
     this.signature = RateLimiter.signatureOf(settings);
-    this.store = settings?.store === 'redis' ? new RedisStore(settings.redis_url, logger) : new MemoryStore();
+    this.store = store;
+  }
+
+  /** The Redis client is loaded only when the config asks for it: it costs memory a laptop gateway need not pay. */
+  static async create(settings: Config['rate_limit'], logger: Logger): Promise<RateLimiter> {
+    if (settings?.store !== 'redis') return new RateLimiter(settings, new MemoryStore());
+    const { RedisStore } = await import('./redis-store.ts');
+    return new RateLimiter(settings, new RedisStore(settings.redis_url, logger));
   }
 
   /** Admits one request or throws a 429; returns the headers for the answer. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
@@ -34,8 +34,8 @@ const MAX_REQUEST_ID = 128;
 /** The HTTP surface without listen(): tests drive it over loopback or with inject(). */
 export function buildApp({ gateway }: AppOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: gateway.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // The gateway writes its own access line; Fastify's per-request child loggers would only cost time.
+    logger: false,
     // The gateway enforces server.body_limit itself (it can change on reload); this is the hard ceiling.
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
@@ -107,7 +107,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   app.setErrorHandler((error: unknown, request, reply) => {
     const protocol = request.routeOptions.config.protocol ?? protocolForPath(request.url);
     const err = toRouteError(error);
-    if (err.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    if (err.status >= 500) gateway.logger.error({ err: error, reqId: request.id }, 'request failed');
     sendError(reply, protocol, err);
   });
 

@@ -77,7 +77,7 @@ export async function handleProxied(
     await proxy(ctx, { ...input, op }, res);
   } catch (error) {
     failure = error instanceof GatewayError ? error : new GatewayError('internal_error', 'Internal error.', { cause: error });
-    if (failure.code === 'internal_error') request.log.error({ err: error, reqId: ctx.reqId }, 'request failed');
+    if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');
     if (!abort.signal.aborted) writeError(res, protocol, failure, ctx.reqId);
   }
   if (!res.writableEnded && !res.destroyed) res.end();

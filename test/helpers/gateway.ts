@@ -51,6 +51,8 @@ export async function startGateway(raw: Record<string, unknown>): Promise<TestGa
 
 export interface GatewayProcess {
   url: string;
+  /** The folder holding the process's llmux.json; rewrite the file to test a reload. */
+  configDir: string;
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
@@ -82,5 +84,5 @@ export async function spawnGateway(config: Record<string, unknown>, extraArgs: s
     child.stdout?.on('data', check);
     void exited.then(() => reject(new Error(`gateway exited:\n${output}`)));
   });
-  return { url, child, output: () => output, exited };
+  return { url, configDir: dir, child, output: () => output, exited };
 }

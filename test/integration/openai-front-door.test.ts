@@ -20,6 +20,8 @@ describe('OpenAI front door over real HTTP (openai SDK → llmux → mock OpenAI
     two = await startMockOpenAI({ name: 'two', models: ['gpt-4o', 'qwen-max'] });
     gw = await startGateway({
       server: { body_limit: '64kb' },
+      // These tests make provider "two" fail on purpose; keep its circuit closed throughout.
+      health_check: { enabled: false, failure_threshold: 1000 },
       auth: {
         api_keys: [
           { key: TEAM_KEY, name: 'team-a' },
