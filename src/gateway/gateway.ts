@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { RateLimiter } from '../limits/limiter.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
 
@@ -8,6 +9,7 @@ import { createGatewayState, type GatewayState } from './state.ts';
 export class Gateway {
   readonly logger: Logger;
   readonly health: HealthChecker;
+  readonly metrics: Metrics;
   #state: GatewayState;
   #limiter: RateLimiter;
 
@@ -15,6 +17,11 @@ export class Gateway {
     this.#state = state;
     this.logger = logger;
     this.#limiter = limiter;
+    this.metrics = new Metrics(() => {
+      const now = performance.now();
+      const code = { closed: 0, 'half-open': 1, open: 2 } as const;
+      return [...this.#state.providers.values()].map((p) => ({ provider: p.name, state: code[p.circuit.state(now)] }));
+    });
     this.health = new HealthChecker(() => this.#state, logger);
     this.health.sync();
   }

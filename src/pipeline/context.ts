@@ -27,6 +27,10 @@ export interface RequestContext {
   stream: boolean;
   promptTokens: number | undefined;
   completionTokens: number | undefined;
+  cachedTokens: number | undefined;
+  reasoningTokens: number | undefined;
+  /** ms from arrival to the first streamed chunk written to the client. */
+  firstChunkMs: number | undefined;
   /** ms from arrival to the first response byte. */
   ttfbMs: number | undefined;
   /** ms spent waiting on the upstream (headers and body) for the answered attempt. */
@@ -54,6 +58,9 @@ export function newRequestContext(init: {
     stream: false,
     promptTokens: undefined,
     completionTokens: undefined,
+    cachedTokens: undefined,
+    reasoningTokens: undefined,
+    firstChunkMs: undefined,
     ttfbMs: undefined,
     upstreamMs: 0,
     overheadMs: undefined,

@@ -50,7 +50,10 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
       if (events.length === 0) continue;
       let out: Buffer[] | undefined;
       for (const event of events) if (observer.event(event)) (out ??= []).push(event);
-      if (out !== undefined && !res.destroyed) res.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      if (out !== undefined && !res.destroyed) {
+        ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
+        res.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      }
     }
     const rest = splitter.rest();
     if (rest !== undefined && observer.event(rest) && !res.destroyed) res.write(rest);
@@ -72,4 +75,6 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
 function count(ctx: RequestContext, tokens: TokenCounts): void {
   if (tokens.prompt !== undefined) ctx.promptTokens = tokens.prompt;
   if (tokens.completion !== undefined) ctx.completionTokens = tokens.completion;
+  if (tokens.cached !== undefined) ctx.cachedTokens = tokens.cached;
+  if (tokens.reasoning !== undefined) ctx.reasoningTokens = tokens.reasoning;
 }

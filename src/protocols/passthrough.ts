@@ -9,6 +9,8 @@ import { parseSseText } from '../upstream/sse.ts';
 export interface TokenCounts {
   prompt?: number;
   completion?: number;
+  cached?: number;
+  reasoning?: number;
 }
 
 export interface PassthroughObserver {
@@ -46,6 +48,10 @@ function openaiTokens(usage: unknown, into: TokenCounts): void {
   const c = num(u['completion_tokens']);
   if (p !== undefined) into.prompt = p;
   if (c !== undefined) into.completion = c;
+  const cached = num(obj(u['prompt_tokens_details'])?.['cached_tokens']);
+  if (cached !== undefined) into.cached = cached;
+  const reasoning = num(obj(u['completion_tokens_details'])?.['reasoning_tokens']);
+  if (reasoning !== undefined) into.reasoning = reasoning;
 }
 
 function anthropicTokens(usage: unknown, into: TokenCounts): void {
@@ -55,6 +61,8 @@ function anthropicTokens(usage: unknown, into: TokenCounts): void {
   if (input !== undefined) into.prompt = input + (num(u['cache_read_input_tokens']) ?? 0) + (num(u['cache_creation_input_tokens']) ?? 0);
   const output = num(u['output_tokens']);
   if (output !== undefined) into.completion = output;
+  const cached = num(u['cache_read_input_tokens']);
+  if (cached !== undefined) into.cached = cached;
 }
 
 function geminiTokens(usage: unknown, into: TokenCounts): void {
@@ -65,6 +73,9 @@ function geminiTokens(usage: unknown, into: TokenCounts): void {
   const c = num(u['candidatesTokenCount']);
   const t = num(u['thoughtsTokenCount']);
   if (c !== undefined || t !== undefined) into.completion = (c ?? 0) + (t ?? 0);
+  if (t !== undefined) into.reasoning = t;
+  const cached = num(u['cachedContentTokenCount']);
+  if (cached !== undefined) into.cached = cached;
 }
 
 export function createPassthroughObserver(protocol: Protocol, options: { dropUsageChunk: boolean }): PassthroughObserver {

@@ -37,6 +37,8 @@ export interface Catalog {
   /** SPEC §4 step 2; `pin` is the X-Model-Provider header. Throws a 404 GatewayError listing close matches. */
   resolve(model: string, pin?: string): Route;
   publicModels(): readonly PublicModel[];
+  /** Whether a name is on the public list (bounds the model label of metrics). */
+  isListed(name: string): boolean;
   hasProvider(name: string): boolean;
 }
 
@@ -72,6 +74,7 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
   for (const [id, targets] of exact) listed.push({ id, ownedBy: targets.length === 1 ? (targets[0]?.provider ?? 'llmux') : 'llmux' });
   for (const id of aliases.keys()) if (!exact.has(id)) listed.push({ id, ownedBy: 'llmux' });
   listed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const listedNames = new Set(listed.map((m) => m.id));
   const withPatterns = providers.filter((p) => p.patterns().length > 0);
 
   const narrow = (route: Route, pin: string | undefined): Route =>
@@ -89,6 +92,7 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
     mode: routing.mode,
     hasProvider: (name) => byName.has(name),
     publicModels: () => listed,
+    isListed: (name) => listedNames.has(name),
     resolve(model, pin) {
       if (pin !== undefined && !byName.has(pin)) {
         const guess = closest(pin, [...byName.keys()]);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
+import { OTHER } from '../observability/metrics.ts';
 import { writeError } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
 import type { Protocol } from '../providers/provider.ts';
@@ -22,6 +24,8 @@ declare module 'fastify' {
     clientKey: ClientKey | undefined;
     credential: string | undefined;
     startedAt: number;
+    /** Answered by the pipeline, which counts and logs it itself. */
+    proxied: boolean;
   }
 }
 
@@ -52,6 +56,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   app.decorateRequest('clientKey', undefined);
   app.decorateRequest('credential', undefined);
   app.decorateRequest('startedAt', 0);
+  app.decorateRequest('proxied', false);
 
   // Any content type is read as JSON text: `curl -d` sends form encoding by default, and the
   // answer to a bad body should be a JSON 400 in the route's protocol, not a 415.
@@ -88,6 +93,18 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     });
   });
 
+  // CORS follows the current config (it may change on reload): off when server.cors is absent.
+  void app.register(cors, {
+    origin: (origin, callback) => {
+      const settings = gateway.state.config.server.cors;
+      if (settings === undefined || origin === undefined) return callback(null, false);
+      callback(null, settings.origins.includes('*') ? '*' : settings.origins.includes(origin) ? origin : false);
+    },
+    methods: ['GET', 'POST', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'x-llmux-overhead-ms', 'x-llmux-provider', 'retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+    maxAge: 600,
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
     void reply.header('x-request-id', request.id);
@@ -102,6 +119,19 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     const key = state.keys.lookup(credential);
     if (key === undefined) throw new GatewayError('unauthorized', 'Invalid API key.');
     request.clientKey = key;
+  });
+
+  // Requests answered by Fastify itself (errors before the pipeline, model lists, unknown routes)
+  // are counted and logged here; proxied ones by handleProxied, since they bypass Fastify's reply.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url;
+    if (request.proxied || route === '/health' || route === '/ready' || route === '/metrics') return;
+    const durationS = (performance.now() - request.startedAt) / 1000;
+    gateway.metrics.request({ route: route ?? 'unknown', model: OTHER, provider: '', status: reply.statusCode, durationS, overheadS: undefined, upstreamS: undefined, ttftS: undefined, stream: false });
+    if (reply.statusCode === 429) gateway.metrics.rateLimited(request.clientKey?.name ?? 'anonymous');
+    if (gateway.state.config.logging.requests) {
+      gateway.logger.info({ reqId: request.id, method: request.method, path: redactUrl(request.url), status: reply.statusCode, durationMs: Math.round(durationS * 100_000) / 100, key: request.clientKey?.name }, 'request');
+    }
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, invalidRequest } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
+import { OTHER } from '../observability/metrics.ts';
 import { newRequestContext, type RequestContext } from '../pipeline/context.ts';
 import { limitSubject } from '../limits/limiter.ts';
 import { proxy, type ProxyInput } from '../pipeline/proxy.ts';
@@ -48,7 +49,10 @@ export async function handleProxied(
   op: Operation,
   input: Omit<ProxyInput, 'op'>,
 ): Promise<void> {
+  // Headers set by hooks (request id, CORS) must reach the raw response the pipeline writes.
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
   reply.hijack();
+  request.proxied = true;
   const res = reply.raw;
   const abort = new AbortController();
   res.on('close', () => {
@@ -66,6 +70,9 @@ export async function handleProxied(
     op,
   });
   ctx.stream = input.stream;
+  const { metrics } = gateway;
+  metrics.inflightRequests.inc();
+  if (input.stream) metrics.inflightStreams.inc();
   let failure: GatewayError | undefined;
   // Token counts are free: Claude Code calls count_tokens constantly.
   const subject = op === 'count_tokens' ? undefined : limitSubject(ctx.state.config, ctx.key, request.ip);
@@ -77,15 +84,40 @@ export async function handleProxied(
     await proxy(ctx, { ...input, op }, res);
   } catch (error) {
     failure = error instanceof GatewayError ? error : new GatewayError('internal_error', 'Internal error.', { cause: error });
+    if (failure.code === 'rate_limited' && ctx.attempts === 0) metrics.rateLimited(ctx.key?.name ?? 'anonymous');
     if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');
     if (!abort.signal.aborted) writeError(res, protocol, failure, ctx.reqId);
   }
   if (!res.writableEnded && !res.destroyed) res.end();
+  metrics.inflightRequests.dec();
+  if (input.stream) metrics.inflightStreams.dec();
   if (subject !== undefined) {
     const tokens = (ctx.promptTokens ?? 0) + (ctx.completionTokens ?? 0);
     await gateway.limiter.recordTokens(subject, tokens).catch(() => undefined);
   }
-  accessLog(gateway, request, ctx, abort.signal.aborted ? 499 : res.statusCode, failure);
+  const status = abort.signal.aborted ? 499 : res.statusCode;
+  record(gateway, request, ctx, status);
+  accessLog(gateway, request, ctx, status, failure);
+}
+
+/** Metrics for a proxied request; model labels outside the public list collapse into "other". */
+function record(gateway: Gateway, request: FastifyRequest, ctx: RequestContext, status: number): void {
+  const model = ctx.model !== undefined && ctx.state.catalog.isListed(ctx.model) ? ctx.model : OTHER;
+  const provider = ctx.provider ?? '';
+  gateway.metrics.request({
+    route: request.routeOptions.url ?? 'unknown',
+    model,
+    provider,
+    status,
+    durationS: (performance.now() - ctx.startedAt) / 1000,
+    overheadS: ctx.overheadMs === undefined ? undefined : ctx.overheadMs / 1000,
+    upstreamS: ctx.provider === undefined ? undefined : ctx.upstreamMs / 1000,
+    ttftS: ctx.firstChunkMs === undefined ? undefined : ctx.firstChunkMs / 1000,
+    stream: ctx.stream,
+  });
+  if (ctx.promptTokens !== undefined || ctx.completionTokens !== undefined) {
+    gateway.metrics.tokens({ key: ctx.key?.name ?? 'anonymous', model, provider, prompt: ctx.promptTokens, completion: ctx.completionTokens, cached: ctx.cachedTokens, reasoning: ctx.reasoningTokens });
+  }
 }
 
 export function accessLog(gateway: Gateway, request: FastifyRequest, ctx: RequestContext, status: number, failure: GatewayError | undefined): void {

@@ -1,9 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../gateway/gateway.ts';
 
-/** /health (liveness) and /ready (readiness); neither needs a key. */
+/** /health (liveness), /ready (readiness) and /metrics (Prometheus text); none needs a key. */
 export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/metrics', async (_request, reply) => {
+    if (!gateway.state.config.metrics.enabled) return reply.code(404).send({ error: { message: 'metrics are disabled (metrics.enabled: false)', type: 'not_found_error', param: null, code: 'route_not_found' } });
+    const { contentType, body } = await gateway.metrics.text();
+    return reply.type(contentType).send(body);
+  });
 
   // Ready while at least one provider's circuit is not open; the 503 names each provider's reason.
   app.get('/ready', async (_request, reply) => {
