@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { runCheck } from './cli/check.ts';
+import { runPrimary } from './cli/cluster.ts';
 import { runModels } from './cli/models.ts';
 import { parseCli, USAGE } from './cli/parse-args.ts';
 import { runServe } from './cli/serve.ts';
@@ -28,7 +30,8 @@ switch (args.command) {
     process.exit(await runModels(args, env, cwd, process.stdout));
     break;
   case 'serve': {
-    const code = await runServe(args, env, cwd);
+    const workers = args.workers ?? 1;
+    const code = workers > 1 && cluster.isPrimary ? await runPrimary(args, env, cwd, workers) : await runServe(args, env, cwd);
     if (code !== undefined) process.exit(code);
     break;
   }

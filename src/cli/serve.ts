@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
 import { isLoopback } from '../server/address.ts';
 import { buildApp } from '../server/app.ts';
@@ -100,6 +101,9 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
       });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // A worker's Ctrl-C arrives through the primary as SIGTERM; its own copy from the terminal must
+  // not count as a second signal that cuts the drain short.
+  if (cluster.isWorker) process.on('SIGINT', () => undefined);
+  else process.on('SIGINT', () => shutdown('SIGINT'));
   return undefined;
 }

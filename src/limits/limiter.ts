@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { formatResetDuration } from '../config/units.ts';
@@ -33,7 +34,14 @@ export class RateLimiter {
 
   /** The Redis client is loaded only when the config asks for it: it costs memory a laptop gateway need not pay. */
   static async create(settings: Config['rate_limit'], logger: Logger): Promise<RateLimiter> {
-    if (settings?.store !== 'redis') return new RateLimiter(settings, new MemoryStore());
+    if (settings?.store !== 'redis') {
+      // A cluster worker shares the primary's window, so the limit holds for the whole process group.
+      if (cluster.isWorker) {
+        const { PrimaryStore } = await import('./primary-store.ts');
+        return new RateLimiter(settings, new PrimaryStore());
+      }
+      return new RateLimiter(settings, new MemoryStore());
+    }
     const { RedisStore } = await import('./redis-store.ts');
     return new RateLimiter(settings, new RedisStore(settings.redis_url, logger));
   }
