@@ -10,12 +10,13 @@ export interface ExpandResult {
 
 const PATTERN = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
+
 export function expandEnv(tree: unknown, env: Record<string, string | undefined>): ExpandResult {
   const missing: ExpandResult['missing'] = [];
   const walk = (node: unknown, path: string): unknown => {
     if (typeof node === 'string') {
       if (!node.includes('${')) return node;
-      return node.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
+      const replaced = node.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
         if (escaped !== undefined) return whole.slice(1);
         const v = env[name];
         if (v !== undefined && v !== '') return v;
@@ -23,6 +24,7 @@ export function expandEnv(tree: unknown, env: Record<string, string | undefined>
         missing.push({ path, name });
         return '';
       });
+      return replaced;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`));
     if (node !== null && typeof node === 'object') {

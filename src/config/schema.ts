@@ -8,7 +8,7 @@ import { parseDuration, parseSize } from './units.ts';
  */
 
 const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
+  const ms = parseDuration(numeric(value));
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `must be a duration like "500ms", "30s", "5m" or a number of seconds (got ${JSON.stringify(value)})` });
     return z.NEVER;
@@ -17,13 +17,19 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
 });
 
 const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
+  const bytes = parseSize(numeric(value));
   if (bytes === undefined) {
     ctx.addIssue({ code: 'custom', message: `must be a size like "20mb", "512kb" or a number of bytes (got ${JSON.stringify(value)})` });
     return z.NEVER;
   }
   return bytes;
 });
+
+/** Numbers and booleans may arrive as strings from `${VAR}`; read them as what they say. */
+const numeric = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+const boolish = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(numeric, z.number().int().min(min).max(max));
+const bool = () => z.preprocess(boolish, z.boolean());
 
 const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s/]+/i.test(s), { message: 'must be an http(s) URL' });
 
@@ -39,7 +45,7 @@ const providerSchema = z.strictObject({
   base_url: httpUrl.optional(),
   api_key: z.string().optional(),
   api_keys: z.array(z.string().min(1)).min(1).optional(),
-  weight: z.number().int().min(1).default(1),
+  weight: int(1).default(1),
   models: z.array(z.string().min(1)).optional(),
   models_refresh: duration.default(600_000),
   headers: z.record(z.string(), z.string()).optional(),
@@ -55,7 +61,7 @@ const providerSchema = z.strictObject({
 
 const aliasTarget = z.union([
   z.string().min(1),
-  z.strictObject({ target: z.string().min(1), weight: z.number().int().min(1).optional() }),
+  z.strictObject({ target: z.string().min(1), weight: int(1).optional() }),
 ]);
 
 const ruleSchema = z.strictObject({
@@ -69,8 +75,8 @@ const ruleSchema = z.strictObject({
 const apiKeySchema = z.strictObject({
   key: z.string().min(1, 'must not be empty'),
   name: z.string().min(1).optional(),
-  rpm: z.number().int().min(0).optional(),
-  tpm: z.number().int().min(0).optional(),
+  rpm: int(0).optional(),
+  tpm: int(0).optional(),
   models: z.array(z.string().min(1)).optional(),
 });
 
@@ -79,7 +85,7 @@ export const configSchema = z
     server: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
+        port: int(0, 65535).default(8080),
         body_limit: size.default(20 * 1024 * 1024),
         cors: z.strictObject({ origins: z.array(z.string().min(1)).default(['*']) }).optional(),
         drain_timeout: duration.default(30_000),
@@ -88,13 +94,13 @@ export const configSchema = z
     auth: z
       .strictObject({
         api_keys: z.array(apiKeySchema).default([]),
-        forward_auth: z.boolean().default(false),
+        forward_auth: bool().default(false),
       })
       .prefault({}),
     rate_limit: z
       .strictObject({
-        rpm: z.number().int().min(0).default(0),
-        tpm: z.number().int().min(0).default(0),
+        rpm: int(0).default(0),
+        tpm: int(0).default(0),
         store: z.enum(['memory', 'redis']).default('memory'),
         redis_url: z.string().default('redis://127.0.0.1:6379'),
       })
@@ -105,15 +111,15 @@ export const configSchema = z
         mode: z.enum(['merge', 'prefix']).default('merge'),
         aliases: z.record(z.string().min(1), z.union([aliasTarget, z.array(aliasTarget).min(1)])).default({}),
         fallbacks: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
-        retries: z.number().int().min(0).max(10).default(2),
+        retries: int(0, 10).default(2),
       })
       .prefault({}),
     model_rules: z.array(ruleSchema).default([]),
     health_check: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: bool().default(true),
         interval: duration.default(30_000),
-        failure_threshold: z.number().int().min(1).default(3),
+        failure_threshold: int(1).default(3),
         cooldown: duration.default(30_000),
       })
       .prefault({}),
@@ -121,10 +127,10 @@ export const configSchema = z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
         format: z.enum(['json', 'pretty']).default('json'),
-        requests: z.boolean().default(true),
+        requests: bool().default(true),
       })
       .prefault({}),
-    metrics: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    metrics: z.strictObject({ enabled: bool().default(true) }).prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const names = new Map<string, number>();

@@ -138,6 +138,19 @@ describe('loadConfig', () => {
     assert.equal(c.providers[0]?.timeout, 90_000);
   });
 
+  test('numbers and booleans may come from variables (`port: ${PORT}`); keys stay strings', () => {
+    const c = ok(
+      load(
+        { 'llmux.yaml': 'server: { port: "${PORT}" }\nmetrics: { enabled: "${M:-false}" }\nauth: { api_keys: [{ key: "${K}", rpm: "${R}" }] }' },
+        { PORT: '9000', K: '123456', R: '60' },
+      ),
+    );
+    assert.equal(c.server.port, 9000);
+    assert.equal(c.metrics.enabled, false);
+    assert.equal(c.auth.api_keys[0]?.key, '123456');
+    assert.equal(c.auth.api_keys[0]?.rpm, 60);
+  });
+
   test('an unset variable is an error naming the path and the variable', () => {
     assert.deepEqual(errors(load({ 'llmux.yaml': 'providers:\n  - name: a\n    api_key: ${OPENAI_KEY_TYPO}\n' })), [
       'providers[0].api_key: environment variable OPENAI_KEY_TYPO is not set (use ${OPENAI_KEY_TYPO:-default} for a fallback)',

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# llmux: Node runs the TypeScript sources directly, so the image needs no build step,
+# only the production dependencies.
+
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:24-slim AS runtime
+ENV NODE_ENV=production \
+    LLMUX_HOST=0.0.0.0 \
+    LLMUX_PORT=8080
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+# The official image's unprivileged user.
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.LLMUX_PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Config: mount a file and point LLMUX_CONFIG at it, or give provider keys as environment variables.
+ENTRYPOINT ["node", "src/main.ts"]
+CMD ["serve"]
