@@ -8,6 +8,7 @@ import type { Protocol, ProviderAdapter } from '../providers/provider.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
+import { inlineImageUrls } from './inline-images.ts';
 import type { RequestContext } from './context.ts';
 import type { Prepared, ProxyInput } from './proxy.ts';
 import { answerHeaders, SSE_HEADERS } from './respond.ts';
@@ -15,8 +16,11 @@ import { answerHeaders, SSE_HEADERS } from './respond.ts';
 /** The canonical request, decoded once per client request however many targets are tried. */
 const decoded = new WeakMap<ProxyInput, ChatRequest>();
 
+/** The canonical request with image URLs inlined, for providers that take only inline images. */
+const inlined = new WeakMap<ProxyInput, Promise<ChatRequest>>();
+
 /** Client protocol A → canonical → provider protocol B. */
-export function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
+export async function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Promise<Prepared> {
   if (input.op === 'embeddings') {
     const body = convertEmbeddings(ctx.clientProtocol, provider.protocol).encodeRequest(input.body, upstreamModel);
     if (rule !== undefined) applyRuleToBody(rule, body);
@@ -26,6 +30,14 @@ export function prepareConverted(ctx: RequestContext, input: ProxyInput, provide
   if (req === undefined) {
     req = clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream });
     decoded.set(input, req);
+  }
+  if (provider.inlineImages) {
+    let pending = inlined.get(input);
+    if (pending === undefined) {
+      pending = inlineImageUrls(req, ctx.signal);
+      inlined.set(input, pending);
+    }
+    req = await pending;
   }
   const body = codecs[provider.protocol].encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
@@ -87,6 +99,7 @@ export async function respondConverted(
     for await (const chunk of upstream.body) {
       parser.feed(text.decode(chunk as Buffer, { stream: true }));
       if (out !== '' && !res.destroyed) {
+        ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
         res.write(out);
         out = '';
       }
@@ -108,6 +121,8 @@ export async function respondConverted(
 function countUsage(ctx: RequestContext, usage: Usage): void {
   ctx.promptTokens = usage.promptTokens;
   ctx.completionTokens = usage.completionTokens;
+  ctx.cachedTokens = usage.cachedTokens;
+  ctx.reasoningTokens = usage.reasoningTokens;
 }
 
 const ID_PREFIX: Record<Protocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };

@@ -131,7 +131,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
   const upstreamModel = scoped?.model ?? target.upstreamModel;
   let prepared: Prepared;
   try {
-    prepared = same ? preparePassthrough(ctx, input, upstreamModel, scoped) : prepareConverted(ctx, input, provider.adapter, upstreamModel, scoped);
+    prepared = same ? preparePassthrough(ctx, input, upstreamModel, scoped) : await prepareConverted(ctx, input, provider.adapter, upstreamModel, scoped);
   } catch (error) {
     provider.circuit.release();
     if (error instanceof GatewayError) return { error, retryable: false };

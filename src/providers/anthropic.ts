@@ -27,6 +27,7 @@ export function createAnthropicProvider(config: ProviderConfig): ProviderAdapter
     protocol: 'anthropic',
     origin,
     config,
+    inlineImages: false,
     encodeOptions: {},
     supports: (op) => op === 'chat' || op === 'count_tokens',
     call(op: Operation, input: CallInput): UpstreamCall {

@@ -20,6 +20,7 @@ export function createGeminiProvider(config: ProviderConfig): ProviderAdapter {
     protocol: 'gemini',
     origin,
     config,
+    inlineImages: true,
     encodeOptions: {},
     supports: (op) => op !== 'completions',
     call(op: Operation, input: CallInput): UpstreamCall {

@@ -29,6 +29,7 @@ export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
     origin,
     config,
     // OpenAI itself rejects max_tokens for its reasoning models; other compatible servers often know only max_tokens.
+    inlineImages: false,
     encodeOptions: { maxTokensField: new URL(origin).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens' },
     supports: (op) => PATHS[op] !== undefined,
     call(op: Operation, input: CallInput): UpstreamCall {

@@ -34,6 +34,8 @@ export interface ProviderAdapter {
   /** `scheme://host:port` the connection pool is opened to. */
   readonly origin: string;
   readonly config: ProviderConfig;
+  /** The provider cannot fetch image URLs itself: the gateway fetches and inlines them (Gemini). */
+  readonly inlineImages: boolean;
   /** Request-writing quirks handed to the protocol encoder. */
   readonly encodeOptions: { maxTokensField?: 'max_tokens' | 'max_completion_tokens' };
   /** Which operations this provider can serve natively. */
