@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayState } from '../gateway/state.ts';
-import type { Operation, Protocol } from '../providers/provider.ts';
+import type { ClientProtocol, Operation } from '../providers/provider.ts';
 import type { ClientKey } from '../server/keys.ts';
 
 /**
@@ -18,7 +18,7 @@ export interface RequestContext {
   readonly startedAt: number;
   /** Aborted when the client goes away: cancels the upstream call. */
   readonly signal: AbortSignal;
-  readonly clientProtocol: Protocol;
+  readonly clientProtocol: ClientProtocol;
   readonly op: Operation;
   model: string | undefined;
   provider: string | undefined;
@@ -46,7 +46,7 @@ export function newRequestContext(init: {
   credential: string | undefined;
   startedAt: number;
   signal: AbortSignal;
-  clientProtocol: Protocol;
+  clientProtocol: ClientProtocol;
   op: Operation;
 }): RequestContext {
   return {

@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http';
 import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { StreamEvent } from '../core/stream-events.ts';
-import { clientCodec, codecs, convertEmbeddings } from '../protocols/registry.ts';
-import type { Protocol, ProviderAdapter } from '../providers/provider.ts';
+import { clientCodec, convertEmbeddings, providerCodec } from '../protocols/registry.ts';
+import type { ClientProtocol, Protocol, ProviderAdapter } from '../providers/provider.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
@@ -39,7 +39,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     }
     req = await pending;
   }
-  const body = codecs[provider.protocol].encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
+  const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
   return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
 }
@@ -71,7 +71,7 @@ export async function respondConverted(
     if (input.op === 'embeddings') {
       body = convertEmbeddings(ctx.clientProtocol, provider).decodeResponse(parsed, input.body, prepared.upstreamModel);
     } else {
-      const answer = codecs[provider].decodeChatResponse(parsed, cctx);
+      const answer = providerCodec(provider).decodeChatResponse(parsed, cctx);
       if (answer.usage !== undefined) countUsage(ctx, answer.usage);
       body = client.encodeChatResponse(answer, cctx);
     }
@@ -80,7 +80,7 @@ export async function respondConverted(
     return true;
   }
 
-  const decoder = codecs[provider].createStreamDecoder(cctx);
+  const decoder = providerCodec(provider).createStreamDecoder(cctx);
   const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
   let out = '';
   let broken = false;
@@ -125,9 +125,9 @@ function countUsage(ctx: RequestContext, usage: Usage): void {
   ctx.reasoningTokens = usage.reasoningTokens;
 }
 
-const ID_PREFIX: Record<Protocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
+const ID_PREFIX: Record<ClientProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
 
-function newId(protocol: Protocol): string {
+function newId(protocol: ClientProtocol): string {
   return ID_PREFIX[protocol] + randomBytes(12).toString('hex');
 }
 

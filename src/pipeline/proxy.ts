@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
 import type { ProviderRuntime } from '../gateway/provider-runtime.ts';
-import { codecs } from '../protocols/registry.ts';
-import type { Operation, Protocol } from '../providers/provider.ts';
+import { providerCodec } from '../protocols/registry.ts';
+import type { ClientProtocol, Operation, Protocol } from '../providers/provider.ts';
 import type { Route, Target } from '../router/catalog.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { keyAllowsModel, modelNotAllowed } from '../server/keys.ts';
@@ -103,7 +103,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
 
 /** Completions go to chat on chat-only providers; everything else keeps its operation. */
 /** Token counts and Gemini's single embeddings are never converted: only a provider of the client's protocol serves them. */
-function servesOperation(p: ProviderRuntime, op: Operation, client: Protocol): boolean {
+function servesOperation(p: ProviderRuntime, op: Operation, client: ClientProtocol): boolean {
   if ((op === 'count_tokens' || op === 'embed_content') && p.adapter.protocol !== client) return false;
   // Embeddings convert one way only: OpenAI clients to Gemini providers.
   if (op === 'embeddings' && client === 'gemini' && p.adapter.protocol !== 'gemini') return false;
@@ -138,7 +138,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
     throw error;
   }
   const op = operationFor(input.op, protocol);
-  const call = provider.adapter.call(op, {
+  const call = await provider.adapter.call(op, {
     model: prepared.upstreamModel,
     stream: input.stream,
     body: prepared.body,
@@ -186,7 +186,7 @@ async function upstreamFailure(ctx: RequestContext, provider: ProviderRuntime, u
   } catch {
     // Not JSON: the decoder reads the text as the message.
   }
-  const decoded = codecs[protocol].decodeError(status, parsed);
+  const decoded = providerCodec(protocol).decodeError(status, parsed);
   const message = redact(decoded.message, provider);
   const retryAfterHeader = Number(upstream.headers['retry-after']);
   const retryAfter = Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? retryAfterHeader : decoded.retryAfter;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
-import type { Protocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../providers/provider.ts';
 import { serializeSse } from '../upstream/sse.ts';
 import type { RequestContext } from './context.ts';
 
@@ -24,7 +24,7 @@ export function answerHeaders(ctx: RequestContext, base: Record<string, string>)
 }
 
 /** Renders a gateway error in the client's protocol, unless the answer already started. */
-export function writeError(res: ServerResponse, protocol: Protocol, error: unknown, reqId: string): void {
+export function writeError(res: ServerResponse, protocol: ClientProtocol, error: unknown, reqId: string): void {
   const err = toGatewayError(error);
   if (res.headersSent) {
     if (!res.writableEnded) {

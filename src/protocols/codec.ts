@@ -10,18 +10,25 @@ export interface EncodeRequestOptions {
 }
 
 /**
- * One protocol's converters behind one interface, so the pipeline never names a protocol.
- * decode* reads the wire into the canonical model, encode* writes it.
+ * The upstream half of a protocol: how a request is written for a provider and how its answer is
+ * read. Every provider protocol has one, including those no client speaks (CodeGeeX, Qwen web).
  */
-export interface Codec {
-  decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
+export interface ProviderCodec {
   encodeChatRequest(req: ChatRequest, opts: EncodeRequestOptions): unknown;
   decodeChatResponse(body: unknown, ctx: ConvertContext): ChatResponse;
-  encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
   createStreamDecoder(ctx: ConvertContext): StreamDecoder<SseRecord>;
+  decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
+}
+
+/**
+ * A client protocol's converters behind one interface, so the pipeline never names a protocol.
+ * decode* reads the wire into the canonical model, encode* writes it.
+ */
+export interface Codec extends ProviderCodec {
+  decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
+  encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
   createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string }): StreamEncoder;
   encodeError(err: GatewayError): { status: number; body: unknown };
-  decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;
 }

@@ -1,4 +1,4 @@
-import type { Protocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../providers/provider.ts';
 import { parseSseText } from '../upstream/sse.ts';
 
 /**
@@ -78,7 +78,7 @@ function geminiTokens(usage: unknown, into: TokenCounts): void {
   if (cached !== undefined) into.cached = cached;
 }
 
-export function createPassthroughObserver(protocol: Protocol, options: { dropUsageChunk: boolean }): PassthroughObserver {
+export function createPassthroughObserver(protocol: ClientProtocol, options: { dropUsageChunk: boolean }): PassthroughObserver {
   const tokens: TokenCounts = {};
   let complete = false;
   switch (protocol) {
@@ -139,7 +139,7 @@ export function createPassthroughObserver(protocol: Protocol, options: { dropUsa
 }
 
 /** Token counts from a whole non-stream answer. */
-export function tokensFromBody(protocol: Protocol, body: Buffer): TokenCounts {
+export function tokensFromBody(protocol: ClientProtocol, body: Buffer): TokenCounts {
   const tokens: TokenCounts = {};
   if (!body.includes(protocol === 'gemini' ? USAGE_METADATA : USAGE)) return tokens;
   let parsed: Record<string, unknown> | undefined;

@@ -1,20 +1,31 @@
-import type { Operation, Protocol } from '../providers/provider.ts';
+import type { ClientProtocol, Operation, Protocol } from '../providers/provider.ts';
 import { anthropicCodec } from './anthropic/codec.ts';
-import type { Codec } from './codec.ts';
+import type { Codec, ProviderCodec } from './codec.ts';
 import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from './gemini/embeddings.ts';
 import { geminiCodec } from './gemini/codec.ts';
 import { openAICodec } from './openai/codec.ts';
 import { openAICompletionCodec } from './openai/completion-codec.ts';
 
-/** Protocol → its converters. Adding a protocol means a folder and a line here. */
-export const codecs: Readonly<Record<Protocol, Codec>> = {
+/** Client protocol → its converters. Adding a protocol means a folder and a line here. */
+export const codecs: Readonly<Record<ClientProtocol, Codec>> = {
   openai: openAICodec,
   anthropic: anthropicCodec,
   gemini: geminiCodec,
 };
 
+/** Provider protocol → how to write its requests and read its answers. */
+export const providerCodecs: Readonly<Partial<Record<Protocol, ProviderCodec>>> & Readonly<Record<ClientProtocol, ProviderCodec>> = {
+  ...codecs,
+};
+
+export function providerCodec(protocol: Protocol): ProviderCodec {
+  const codec = providerCodecs[protocol];
+  if (codec === undefined) throw new Error(`no converters for provider protocol ${protocol}`);
+  return codec;
+}
+
 /** The codec a client request is read with: legacy completions read and answer differently from chat. */
-export function clientCodec(protocol: Protocol, op: Operation): Codec {
+export function clientCodec(protocol: ClientProtocol, op: Operation): Codec {
   return protocol === 'openai' && op === 'completions' ? openAICompletionCodec : codecs[protocol];
 }
 
@@ -34,7 +45,7 @@ const openAIToGemini: EmbeddingsConversion = {
     }),
 };
 
-export function convertEmbeddings(client: Protocol, provider: Protocol): EmbeddingsConversion {
+export function convertEmbeddings(client: ClientProtocol, provider: Protocol): EmbeddingsConversion {
   if (client === 'openai' && provider === 'gemini') return openAIToGemini;
   throw new Error(`no embeddings conversion from ${client} to ${provider}`);
 }

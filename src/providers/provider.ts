@@ -1,7 +1,13 @@
 import type { ProviderConfig, ProviderType } from '../config/schema.ts';
 
-/** The wire format a provider speaks; decides whether a request is passed through or converted. */
-export type Protocol = 'openai' | 'anthropic' | 'gemini';
+/** The wire formats clients speak to llmux (each has a front door). */
+export type ClientProtocol = 'openai' | 'anthropic' | 'gemini';
+
+/**
+ * The wire format a provider speaks; decides whether a request is passed through or converted.
+ * Some exist only upstream: Code Assist wraps Gemini in an envelope, CodeGeeX and Qwen web have their own.
+ */
+export type Protocol = ClientProtocol | 'gemini-code-assist' | 'codegeex' | 'qwen';
 
 /** `embed_content` is Gemini's single-input embedding call; `embeddings` is OpenAI's or Gemini's batch one. */
 export type Operation = 'chat' | 'completions' | 'embeddings' | 'embed_content' | 'count_tokens';
@@ -40,7 +46,8 @@ export interface ProviderAdapter {
   readonly encodeOptions: { maxTokensField?: 'max_tokens' | 'max_completion_tokens' };
   /** Which operations this provider can serve natively. */
   supports(op: Operation): boolean;
-  call(op: Operation, input: CallInput): UpstreamCall;
+  /** May be async: OAuth providers refresh a token, Qwen web opens a chat first. */
+  call(op: Operation, input: CallInput): UpstreamCall | Promise<UpstreamCall>;
   /** The call that lists models (also the cheap health probe). */
   modelsCall(): UpstreamCall;
   parseModels(body: unknown): string[];

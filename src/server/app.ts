@@ -8,7 +8,7 @@ import { redactUrl } from '../observability/logger.ts';
 import { OTHER } from '../observability/metrics.ts';
 import { writeError } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
-import type { Protocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../providers/provider.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
@@ -18,7 +18,7 @@ import { registerOpsRoutes } from './ops.ts';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The client protocol of a route: decides the error shape. Absent on ops routes (no auth). */
-    protocol?: Protocol;
+    protocol?: ClientProtocol;
   }
   interface FastifyRequest {
     clientKey: ClientKey | undefined;
@@ -157,7 +157,7 @@ function tooLarge(limit: number): GatewayError {
   return new GatewayError('body_too_large', `Request body is larger than the limit of ${limit} bytes (server.body_limit).`);
 }
 
-function sendError(reply: FastifyReply, protocol: Protocol, err: GatewayError): void {
+function sendError(reply: FastifyReply, protocol: ClientProtocol, err: GatewayError): void {
   if (reply.sent || reply.raw.headersSent) {
     writeError(reply.raw, protocol, err, String(reply.request.id));
     return;
@@ -180,7 +180,7 @@ function toRouteError(error: unknown): GatewayError {
 }
 
 /** For routes that do not exist: answer in the shape the caller's SDK would parse. */
-export function protocolForPath(url: string): Protocol {
+export function protocolForPath(url: string): ClientProtocol {
   if (url.startsWith('/v1beta') || /^\/v1\/models\/[^/?]+:/.test(url)) return 'gemini';
   if (url.startsWith('/v1/messages')) return 'anthropic';
   return 'openai';
