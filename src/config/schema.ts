@@ -57,6 +57,19 @@ const providerSchema = z.strictObject({
   project_id: z.string().optional(),
   oauth_creds_file: z.string().optional(),
   oauth_token_url: httpUrl.optional(),
+  /** codegeex / qwen: the web token; gemini-cli (seed 003): the OAuth token object itself. */
+  token: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  /** Where an inline `token` lives, so a refreshed one is written back there (set by the seed 003 loader). */
+  token_location: z.strictObject({ file: z.string().min(1), pointer: z.array(z.union([z.string(), z.number()])) }).optional(),
+  // CodeGeeX identity fields (seed 003).
+  user_id: z.string().optional(),
+  user_role: int(0).optional(),
+  ide: z.string().optional(),
+  ide_version: z.string().optional(),
+  plugin_version: z.string().optional(),
+  machine_id: z.string().optional(),
+  talk_id: z.string().optional(),
+  locale: z.string().optional(),
 });
 
 const aliasTarget = z.union([
