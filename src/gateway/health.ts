@@ -37,7 +37,7 @@ export class HealthChecker {
       [...state.providers.values()].map(async (p) => {
         const wasOpen = p.circuit.state(performance.now()) !== 'closed';
         try {
-          const res = await p.client.send(p.adapter.modelsCall(), { signal: new AbortController().signal, timeoutMs: Math.min(PROBE_TIMEOUT_MS, this.#interval || PROBE_TIMEOUT_MS) });
+          const res = await p.client.send(await p.adapter.modelsCall(), { signal: new AbortController().signal, timeoutMs: Math.min(PROBE_TIMEOUT_MS, this.#interval || PROBE_TIMEOUT_MS) });
           await readBody(res.body, 16 * 1024 * 1024).catch(() => undefined);
           // Rate limiting is the provider being busy, not down; a rejected key is down for us.
           if (res.status >= 500 || res.status === 401 || res.status === 403) throw new Error(`health probe answered ${res.status}`);

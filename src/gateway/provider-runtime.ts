@@ -64,7 +64,7 @@ export class ProviderRuntime implements RoutableProvider {
 
   /** Fetches the provider's model list; returns whether the list changed. Throws on failure. */
   async refreshModels(): Promise<boolean> {
-    const call = this.adapter.modelsCall();
+    const call = await this.adapter.modelsCall();
     const res = await this.client.send(call, { signal: new AbortController().signal, timeoutMs: DISCOVERY_TIMEOUT_MS });
     const text = (await readBody(res.body, 16 * 1024 * 1024)).toString('utf8');
     if (res.status >= 400) throw new Error(`GET ${call.path} answered ${res.status}`);

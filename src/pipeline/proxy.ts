@@ -138,18 +138,23 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
     throw error;
   }
   const op = operationFor(input.op, protocol);
-  const call = await provider.adapter.call(op, {
+  const callInput = {
     model: prepared.upstreamModel,
     stream: input.stream,
     body: prepared.body,
     clientCredential: ctx.state.config.auth.forward_auth ? ctx.credential : undefined,
     clientHeaders: ctx.clientProtocol === protocol ? ctx.headers : {},
-  });
+  };
   ctx.provider = provider.name;
   ctx.upstreamModel = prepared.upstreamModel;
   let upstream: UpstreamResponse;
   try {
-    upstream = await provider.client.send(call, { signal: ctx.signal, timeoutMs: provider.config.timeout });
+    upstream = await provider.client.send(await provider.adapter.call(op, callInput), { signal: ctx.signal, timeoutMs: provider.config.timeout });
+    // An OAuth token the upstream no longer takes: refresh it and send the same call once more.
+    if (upstream.status === 401 && provider.adapter.refreshCredentials !== undefined && (await provider.adapter.refreshCredentials())) {
+      upstream.body.resume();
+      upstream = await provider.client.send(await provider.adapter.call(op, callInput), { signal: ctx.signal, timeoutMs: provider.config.timeout });
+    }
   } catch (error) {
     const err = error instanceof GatewayError ? error : new GatewayError('upstream_error', `provider "${provider.name}" failed`, { cause: error });
     if (ctx.signal.aborted) provider.circuit.release();

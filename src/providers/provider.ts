@@ -48,8 +48,13 @@ export interface ProviderAdapter {
   supports(op: Operation): boolean;
   /** May be async: OAuth providers refresh a token, Qwen web opens a chat first. */
   call(op: Operation, input: CallInput): UpstreamCall | Promise<UpstreamCall>;
+  /**
+   * OAuth providers: the upstream answered 401, so get a fresh token now. Returns whether the call
+   * is worth repeating (the pipeline then sends it once more, to the same provider).
+   */
+  refreshCredentials?(): Promise<boolean>;
   /** The call that lists models (also the cheap health probe). */
-  modelsCall(): UpstreamCall;
+  modelsCall(): UpstreamCall | Promise<UpstreamCall>;
   parseModels(body: unknown): string[];
 }
 
