@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { createPassthroughObserver, SseEventSplitter, tokensFromBody, type TokenCounts } from '../protocols/passthrough.ts';
 import { GatewayError } from '../core/errors.ts';
+import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
@@ -13,7 +14,8 @@ import { answerHeaders, SSE_HEADERS, writeError } from './respond.ts';
  */
 export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
   // A provider rule must not leak into the body a retry sends to another provider.
-  const body = rule === undefined ? input.body : structuredClone(input.body);
+  let body = rule === undefined ? input.body : structuredClone(input.body);
+  if (ctx.clientProtocol === 'anthropic') body = replaceUnsignedThinking(body);
   if (rule !== undefined) applyRuleToBody(rule, body);
   let clientWantsUsage = false;
   if (ctx.clientProtocol !== 'gemini') body['model'] = upstreamModel;

@@ -62,6 +62,8 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
   const tried = new Set<string>();
   /** Providers passed over because their circuit is open: named in the 503. */
   const skipped = new Set<ProviderRuntime>();
+  /** Providers of the model that have no endpoint for this operation. */
+  const cannot = new Set<ProviderRuntime>();
   let last: Failure | undefined;
 
   for (let i = 0; i < chain.length; i++) {
@@ -78,7 +80,11 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
       const now = performance.now();
       const target = state.picker.pick(route, (t) => {
         const p = state.providers.get(t.provider);
-        if (p === undefined || !servesOperation(p, input.op, ctx.clientProtocol) || tried.has(`${t.provider}\u0000${t.upstreamModel}`)) return false;
+        if (p === undefined || tried.has(`${t.provider}\u0000${t.upstreamModel}`)) return false;
+        if (!servesOperation(p, input.op, ctx.clientProtocol)) {
+          cannot.add(p);
+          return false;
+        }
         if (p.circuit.canAttempt(now)) return true;
         skipped.add(p);
         return false;
@@ -98,10 +104,22 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     const why = [...skipped].map((p) => `${p.name}: circuit open (${p.circuit.reason ?? 'failing'})`).join('; ');
     throw new GatewayError('no_provider', `No usable provider for "${model}": ${why}.`, { retryAfter: 1 });
   }
+  if (cannot.size > 0) {
+    const which = [...cannot].map((p) => `"${p.name}" (${p.config.type})`).join(', ');
+    throw new GatewayError('invalid_request', `The model "${model}" is served by ${which}, which cannot answer ${OPERATION_NAMES[input.op]} from a ${ctx.clientProtocol} client.`, { param: 'model' });
+  }
   throw new GatewayError('no_provider', `No provider can serve "${model}" for ${input.op}.`);
 }
 
 /** Completions go to chat on chat-only providers; everything else keeps its operation. */
+const OPERATION_NAMES: Record<Operation, string> = {
+  chat: 'chat requests',
+  completions: 'completions',
+  embeddings: 'embeddings requests',
+  embed_content: 'embedContent requests',
+  count_tokens: 'token counts',
+};
+
 /** Token counts and Gemini's single embeddings are never converted: only a provider of the client's protocol serves them. */
 function servesOperation(p: ProviderRuntime, op: Operation, client: ClientProtocol): boolean {
   if ((op === 'count_tokens' || op === 'embed_content') && p.adapter.protocol !== client) return false;
