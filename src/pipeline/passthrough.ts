@@ -15,18 +15,33 @@ import { answerHeaders, SSE_HEADERS, writeError } from './respond.ts';
 export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
   // A provider rule must not leak into the body a retry sends to another provider.
   let body = rule === undefined ? input.body : structuredClone(input.body);
-  if (ctx.clientProtocol === 'anthropic') body = replaceUnsignedThinking(body);
+  let changed = rule !== undefined || input.rewritten === true;
   if (rule !== undefined) applyRuleToBody(rule, body);
+  if (ctx.clientProtocol === 'anthropic') {
+    const replaced = replaceUnsignedThinking(body);
+    changed ||= replaced !== body;
+    body = replaced;
+  }
   let clientWantsUsage = false;
-  if (ctx.clientProtocol !== 'gemini') body['model'] = upstreamModel;
+  // The client's body stays as it came: another attempt may convert it for another protocol.
+  const own = (): Record<string, unknown> => (body === input.body ? (body = { ...input.body }) : body);
+  if (ctx.clientProtocol !== 'gemini' && upstreamModel !== input.model) {
+    own()['model'] = upstreamModel;
+    changed = true;
+  }
   if (ctx.clientProtocol === 'openai' && input.stream && input.op !== 'embeddings') {
     const options = body['stream_options'];
     const current = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>) : {};
     clientWantsUsage = current['include_usage'] === true;
     // SPEC §5: usage is always requested upstream so it can be counted.
-    if (!clientWantsUsage) body['stream_options'] = { ...current, include_usage: true };
+    if (!clientWantsUsage) {
+      own()['stream_options'] = { ...current, include_usage: true };
+      changed = true;
+    }
   }
-  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage };
+  // Nothing to change: the client's own bytes go upstream, with no serialising at all.
+  const bytes = !changed && input.raw !== undefined ? input.raw : JSON.stringify(body);
+  return { body: bytes, upstreamModel, clientWantsUsage };
 }
 
 /** Writes the answer; false when the upstream broke off before its proper end. */

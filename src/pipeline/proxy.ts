@@ -16,6 +16,10 @@ export interface ProxyInput {
   op: Operation;
   /** The client's body, parsed; the pipeline may rewrite it. */
   body: Record<string, unknown>;
+  /** The body's bytes as the client sent them: forwarded as they are when nothing must change. */
+  raw?: Buffer;
+  /** A rule already changed `body`, so `raw` no longer matches it. */
+  rewritten?: boolean;
   /** The model the client asked for (from the body, or the URL for Gemini). */
   model: string;
   stream: boolean;
@@ -23,7 +27,7 @@ export interface ProxyInput {
 
 /** The request as it goes to one upstream. */
 export interface Prepared {
-  body: string;
+  body: string | Buffer;
   upstreamModel: string;
   /** The client asked for the usage chunk (OpenAI `stream_options.include_usage`). */
   clientWantsUsage: boolean;
@@ -54,6 +58,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
   const rule = state.rules.beforeRouting(model);
   if (rule !== undefined) {
     applyRuleToBody(rule, input.body);
+    input.rewritten = true;
     if (rule.model !== undefined) model = rule.model;
   }
   const pin = pinnedProvider(ctx.headers);

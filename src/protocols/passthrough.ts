@@ -138,20 +138,46 @@ export function createPassthroughObserver(protocol: ClientProtocol, options: { d
   }
 }
 
-/** Token counts from a whole non-stream answer. */
+/**
+ * Token counts from a whole non-stream answer. Only the usage object is parsed (found from the end,
+ * where every provider puts it), not the whole answer: on the hot path that is most of the cost.
+ */
 export function tokensFromBody(protocol: ClientProtocol, body: Buffer): TokenCounts {
   const tokens: TokenCounts = {};
-  if (!body.includes(protocol === 'gemini' ? USAGE_METADATA : USAGE)) return tokens;
-  let parsed: Record<string, unknown> | undefined;
-  try {
-    parsed = obj(JSON.parse(body.toString('utf8')));
-  } catch {
-    return tokens;
-  }
-  if (protocol === 'openai') openaiTokens(parsed?.['usage'], tokens);
-  else if (protocol === 'anthropic') anthropicTokens(parsed?.['usage'], tokens);
-  else geminiTokens(parsed?.['usageMetadata'], tokens);
+  const usage = objectAfterKey(body, protocol === 'gemini' ? USAGE_METADATA : USAGE_KEY);
+  if (usage === undefined) return tokens;
+  if (protocol === 'openai') openaiTokens(usage, tokens);
+  else if (protocol === 'anthropic') anthropicTokens(usage, tokens);
+  else geminiTokens(usage, tokens);
   return tokens;
+}
+
+const USAGE_KEY = Buffer.from('"usage"');
+
+/** The JSON object that is the value of the last `key` in `body`, or undefined. */
+function objectAfterKey(body: Buffer, key: Buffer): Record<string, unknown> | undefined {
+  const at = body.lastIndexOf(key);
+  if (at === -1) return undefined;
+  const start = body.indexOf(123 /* { */, at + key.length);
+  if (start === -1) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123) depth++;
+    else if (c === 125 /* } */ && --depth === 0) {
+      try {
+        return obj(JSON.parse(body.toString('utf8', start, i + 1)));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Splits a byte stream into whole SSE events (terminator included); the tail waits for more. */

@@ -17,7 +17,7 @@ export interface UpstreamCall {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 export interface CallInput {
@@ -25,7 +25,7 @@ export interface CallInput {
   model: string;
   stream: boolean;
   /** The request body, already in the provider's protocol and serialised. */
-  body: string;
+  body: string | Buffer;
   /** The client's own credential, sent when `forward_auth` is on and the provider has no key. */
   clientCredential: string | undefined;
   /** Client headers a same-protocol client may pass on (anthropic-version, anthropic-beta). */

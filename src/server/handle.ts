@@ -81,7 +81,7 @@ export async function handleProxied(
       const headers = await gateway.limiter.admit(subject);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     }
-    await proxy(ctx, { ...input, op }, res);
+    await proxy(ctx, { ...input, op, raw: request.body instanceof Buffer ? request.body : undefined }, res);
   } catch (error) {
     failure = error instanceof GatewayError ? error : new GatewayError('internal_error', 'Internal error.', { cause: error });
     if (failure.code === 'rate_limited' && ctx.attempts === 0) metrics.rateLimited(ctx.key?.name ?? 'anonymous');
