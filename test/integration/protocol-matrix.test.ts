@@ -730,7 +730,7 @@ describe('protocol matrix: 3 client SDKs × 3 provider protocols over real HTTP'
     });
 
     // SPEC §5: "image URLs passed where the target accepts URLs, else fetched and inlined (capped at
-    // 20 MB)". Gemini only reads fileData it hosts itself, and nothing fetches the URL yet.
+    // 20 MB)". Gemini only reads fileData it hosts itself (the mock refuses any other fileUri).
     test('an https image URL for a Gemini provider is fetched and sent as inlineData', async () => {
       const png = Buffer.from('89504e470d0a1a0a-fake', 'utf8');
       const images = createServer((_req, res) => {
