@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { MockUpstream, RecordedRequest } from './mock-openai.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startRecordingServer, type MockUpstream, type RecordedRequest } from './recording-server.ts';
 
 /**
  * A small Anthropic Messages upstream for tests: real HTTP on loopback, the exact wire format
@@ -41,48 +40,12 @@ export function anthropicFinal(name: string): string {
   return `Final answer from ${name}`;
 }
 
-export async function startMockAnthropic(options: AnthropicMockOptions): Promise<MockUpstream> {
-  const requests: RecordedRequest[] = [];
-  const aborted: MockUpstream['aborted'] = [];
-  const sockets = new Set<Socket>();
+export function startMockAnthropic(options: AnthropicMockOptions): Promise<MockUpstream> {
   let counter = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-      requests.push(recorded);
-      res.on('close', () => {
-        if (!res.writableFinished) aborted.push({ path: recorded.path, model: body?.['model'] });
-      });
-      if (options.handler?.(recorded, res) === true) return;
-      route(options, recorded, req, res, ++counter);
-    });
+  return startRecordingServer(options.name, (recorded, res, req) => {
+    if (options.handler?.(recorded, res) === true) return;
+    route(options, recorded, req, res, ++counter);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: options.name,
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    aborted,
-    openSockets: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 const HEADERS = { 'request-id': 'req_mock_0001', 'anthropic-organization-id': 'org-mock' };

@@ -1,6 +1,5 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { MockUpstream, RecordedRequest } from './mock-openai.ts';
+import type { ServerResponse } from 'node:http';
+import { startRecordingServer, type MockUpstream, type RecordedRequest } from './recording-server.ts';
 
 /**
  * A small Gemini (Generative Language API, API key) upstream for tests: real HTTP on loopback,
@@ -59,48 +58,12 @@ export function geminiCall(req: RecordedRequest): { model: string; method: strin
   return { model: decodeURIComponent(m?.[1] ?? ''), method: m?.[2] ?? '', query: m?.[3] ?? '' };
 }
 
-export async function startMockGemini(options: GeminiMockOptions): Promise<MockUpstream> {
-  const requests: RecordedRequest[] = [];
-  const aborted: MockUpstream['aborted'] = [];
-  const sockets = new Set<Socket>();
+export function startMockGemini(options: GeminiMockOptions): Promise<MockUpstream> {
   let counter = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-      requests.push(recorded);
-      res.on('close', () => {
-        if (!res.writableFinished) aborted.push({ path: recorded.path, model: geminiCall(recorded).model });
-      });
-      if (options.handler?.(recorded, res) === true) return;
-      route(options, recorded, res, ++counter);
-    });
+  return startRecordingServer(options.name, (recorded, res) => {
+    if (options.handler?.(recorded, res) === true) return;
+    route(options, recorded, res, ++counter);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: options.name,
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    aborted,
-    openSockets: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 503: 'UNAVAILABLE' };

@@ -1,28 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startRecordingServer, type MockUpstream, type RecordedRequest } from './recording-server.ts';
 
 /**
  * A small OpenAI-compatible upstream for tests: real HTTP on loopback, the exact wire format,
  * and a record of every request it received. Model names choose a behaviour:
  *   fail-500, rate-429, auth-401, bad-400, hang, slow-stream, cut-stream, tools.
  */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown> | undefined;
-}
-
-export interface MockUpstream {
-  readonly name: string;
-  readonly url: string;
-  readonly requests: RecordedRequest[];
-  /** Sockets the mock currently has open, to check that an abort closed one. */
-  readonly openSockets: () => number;
-  /** Resolves when a request to `path` was aborted by the gateway. */
-  readonly aborted: Array<{ path: string; model: unknown }>;
-  close(): Promise<void>;
-}
+export type { MockUpstream, RecordedRequest };
 
 export interface MockOptions {
   name: string;
@@ -33,47 +17,11 @@ export interface MockOptions {
   handler?: (req: RecordedRequest, res: ServerResponse) => boolean;
 }
 
-export async function startMockOpenAI(options: MockOptions): Promise<MockUpstream> {
-  const requests: RecordedRequest[] = [];
-  const aborted: MockUpstream['aborted'] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-      requests.push(recorded);
-      res.on('close', () => {
-        if (!res.writableFinished) aborted.push({ path: recorded.path, model: body?.['model'] });
-      });
-      if (options.handler?.(recorded, res) === true) return;
-      route(options, recorded, res);
-    });
+export function startMockOpenAI(options: MockOptions): Promise<MockUpstream> {
+  return startRecordingServer(options.name, (recorded, res) => {
+    if (options.handler?.(recorded, res) === true) return;
+    route(options, recorded, res);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: options.name,
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    aborted,
-    openSockets: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
