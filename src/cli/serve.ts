@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { isLoopback } from '../server/address.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
@@ -65,7 +66,11 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   if (loaded.source.startsWith('/')) {
     let timer: NodeJS.Timeout | undefined;
     try {
-      watcher = watch(loaded.source, () => {
+      // The folder, not the file: a file replaced by a rename (many editors, a refreshed OAuth token
+      // written back into seed 003's config.json) is a new inode that a watch on the file would lose.
+      const name = basename(loaded.source);
+      watcher = watch(dirname(loaded.source), (_event, changed) => {
+        if (changed !== null && changed !== name) return;
         // Editors write in several steps; wait for the file to settle.
         clearTimeout(timer);
         timer = setTimeout(() => void reload('file changed'), 300);

@@ -57,6 +57,9 @@ const providerSchema = z.strictObject({
   project_id: z.string().optional(),
   oauth_creds_file: z.string().optional(),
   oauth_token_url: httpUrl.optional(),
+  /** gemini-cli: the OAuth client the token was issued to (default: the Gemini CLI's own, which issued its credentials files). */
+  oauth_client_id: z.string().min(1).optional(),
+  oauth_client_secret: z.string().min(1).optional(),
   /** codegeex / qwen: the web token; gemini-cli (seed 003): the OAuth token object itself. */
   token: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   /** Where an inline `token` lives, so a refreshed one is written back there (set by the seed 003 loader). */

@@ -36,10 +36,11 @@ export class ProviderRuntime implements RoutableProvider {
     this.fingerprint = JSON.stringify(config);
     this.adapter = createProviderAdapter(config);
     this.client = new UpstreamClient(this.adapter.origin, { provider: config.name, connectTimeoutMs: config.connect_timeout, idleTimeoutMs: config.idle_timeout });
-    const globs = (config.models ?? []).map(compileGlob);
+    const listed = config.models ?? this.adapter.staticModels;
+    const globs = (listed ?? []).map(compileGlob);
     this.#configured = globs.filter((g) => !g.isPattern).map((g) => g.source);
     this.#patterns = globs.filter((g) => g.isPattern);
-    this.#discovers = config.models === undefined || this.#configured.length === 0;
+    this.#discovers = listed === undefined || this.#configured.length === 0;
   }
 
   get name(): string {

@@ -62,16 +62,22 @@ export async function respondConverted(
     const raw = await readBody(upstream.body);
     ctx.upstreamMs += performance.now() - started;
     let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" answered with invalid JSON`);
+    // Stream-only upstreams (CodeGeeX, Qwen web) answer a non-stream request with SSE: their codec reads the text.
+    if (isSse) parsed = raw.toString('utf8');
+    else {
+      try {
+        parsed = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" answered with invalid JSON`);
+      }
     }
     let body: unknown;
     if (input.op === 'embeddings') {
       body = convertEmbeddings(ctx.clientProtocol, provider).decodeResponse(parsed, input.body, prepared.upstreamModel);
     } else {
       const answer = providerCodec(provider).decodeChatResponse(parsed, cctx);
+      // Some upstreams never name the model that answered; the one asked for is the best account.
+      if (answer.model === '') answer.model = prepared.upstreamModel;
       if (answer.usage !== undefined) countUsage(ctx, answer.usage);
       body = client.encodeChatResponse(answer, cctx);
     }

@@ -256,5 +256,7 @@ function bodyLeaksKey(body: Buffer, provider: ProviderRuntime): boolean {
 
 function providerKeys(provider: ProviderRuntime): string[] {
   const c = provider.config;
-  return c.api_keys ?? (c.api_key === undefined ? [] : [c.api_key]);
+  const keys = c.api_keys ?? (c.api_key === undefined ? [] : [c.api_key]);
+  // The web-token providers (CodeGeeX, Qwen) carry their credential as `token`.
+  return typeof c.token === 'string' ? [...keys, c.token] : keys;
 }

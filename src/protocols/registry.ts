@@ -1,10 +1,13 @@
 import type { ClientProtocol, Operation, Protocol } from '../providers/provider.ts';
 import { anthropicCodec } from './anthropic/codec.ts';
 import type { Codec, ProviderCodec } from './codec.ts';
+import { codeGeexCodec } from './codegeex/codec.ts';
 import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from './gemini/embeddings.ts';
 import { geminiCodec } from './gemini/codec.ts';
+import { geminiCodeAssistCodec } from './gemini-code-assist/codec.ts';
 import { openAICodec } from './openai/codec.ts';
 import { openAICompletionCodec } from './openai/completion-codec.ts';
+import { qwenCodec } from './qwen/codec.ts';
 
 /** Client protocol → its converters. Adding a protocol means a folder and a line here. */
 export const codecs: Readonly<Record<ClientProtocol, Codec>> = {
@@ -16,6 +19,9 @@ export const codecs: Readonly<Record<ClientProtocol, Codec>> = {
 /** Provider protocol → how to write its requests and read its answers. */
 export const providerCodecs: Readonly<Partial<Record<Protocol, ProviderCodec>>> & Readonly<Record<ClientProtocol, ProviderCodec>> = {
   ...codecs,
+  'gemini-code-assist': geminiCodeAssistCodec,
+  codegeex: codeGeexCodec,
+  qwen: qwenCodec,
 };
 
 export function providerCodec(protocol: Protocol): ProviderCodec {

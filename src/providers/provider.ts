@@ -53,6 +53,8 @@ export interface ProviderAdapter {
    * is worth repeating (the pipeline then sends it once more, to the same provider).
    */
   refreshCredentials?(): Promise<boolean>;
+  /** Models served without a list to discover (Code Assist has none); a configured `models:` replaces them. */
+  readonly staticModels?: readonly string[];
   /** The call that lists models (also the cheap health probe). */
   modelsCall(): UpstreamCall | Promise<UpstreamCall>;
   parseModels(body: unknown): string[];

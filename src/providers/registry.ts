@@ -1,8 +1,11 @@
 import type { ProviderConfig } from '../config/schema.ts';
 import { createAnthropicProvider } from './anthropic.ts';
+import { createCodeGeexProvider } from './codegeex.ts';
 import { createGeminiProvider } from './gemini.ts';
+import { createGeminiCliProvider } from './gemini-cli/provider.ts';
 import { createOpenAIProvider } from './openai-compatible.ts';
 import type { ProviderAdapter } from './provider.ts';
+import { createQwenProvider } from './qwen.ts';
 
 /** Provider type → adapter. The only place that switches on provider type. */
 export function createProviderAdapter(config: ProviderConfig): ProviderAdapter {
@@ -13,7 +16,11 @@ export function createProviderAdapter(config: ProviderConfig): ProviderAdapter {
       return createAnthropicProvider(config);
     case 'gemini':
       return createGeminiProvider(config);
-    default:
-      throw new Error(`providers.${config.name}: provider type "${config.type}" is not supported yet (supported: openai, anthropic, gemini)`);
+    case 'gemini-cli':
+      return createGeminiCliProvider(config);
+    case 'codegeex':
+      return createCodeGeexProvider(config);
+    case 'qwen':
+      return createQwenProvider(config);
   }
 }

@@ -1,0 +1,12 @@
+import type { ProviderCodec } from '../codec.ts';
+import { encodeQwenChatRequest } from './chat-request.ts';
+import { decodeQwenChatResponse, decodeQwenError } from './chat-response.ts';
+import { createQwenStreamDecoder } from './chat-stream.ts';
+
+/** chat.qwen.ai's web API (seed 003): provider half only. */
+export const qwenCodec: ProviderCodec = {
+  encodeChatRequest: (req, opts) => encodeQwenChatRequest(req, { upstreamModel: opts.upstreamModel }),
+  decodeChatResponse: decodeQwenChatResponse,
+  createStreamDecoder: createQwenStreamDecoder,
+  decodeError: decodeQwenError,
+};
