@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { AiproxyFlags } from '../config/dialects/seed-001.ts';
 
 export type Command = 'serve' | 'check' | 'models' | 'help' | 'version';
 
@@ -10,6 +11,8 @@ export interface CliArgs {
   apiKeys: string[];
   logLevel?: string;
   workers?: number;
+  /** Seed 001 (go-aiproxy) flags, present only when one was given. */
+  aiproxy?: AiproxyFlags;
 }
 
 export type ParseCliResult = { ok: true; args: CliArgs } | { ok: false; error: string };
@@ -31,6 +34,15 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
         'api-key': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
+        // go-aiproxy's (seed 001) flags; --host, --port, --api-key and --config are shared.
+        'model-provider': { type: 'string', multiple: true },
+        'openai-api-key': { type: 'string' },
+        'openai-base-url': { type: 'string' },
+        'claude-api-key': { type: 'string' },
+        'claude-base-url': { type: 'string' },
+        'gemini-api-key': { type: 'string' },
+        'gemini-oauth-creds-file': { type: 'string' },
+        'project-id': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -56,6 +68,16 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) return { ok: false, error: `--workers: must be a whole number from 1 (got "${values.workers}")` };
     args.workers = workers;
   }
+  const aiproxy: AiproxyFlags = {};
+  if (values['model-provider'] !== undefined) aiproxy.modelProviders = values['model-provider'];
+  if (values['openai-api-key'] !== undefined) aiproxy.openaiApiKey = values['openai-api-key'];
+  if (values['openai-base-url'] !== undefined) aiproxy.openaiBaseUrl = values['openai-base-url'];
+  if (values['claude-api-key'] !== undefined) aiproxy.claudeApiKey = values['claude-api-key'];
+  if (values['claude-base-url'] !== undefined) aiproxy.claudeBaseUrl = values['claude-base-url'];
+  if (values['gemini-api-key'] !== undefined) aiproxy.geminiApiKey = values['gemini-api-key'];
+  if (values['gemini-oauth-creds-file'] !== undefined) aiproxy.geminiOauthCredsFile = values['gemini-oauth-creds-file'];
+  if (values['project-id'] !== undefined) aiproxy.projectId = values['project-id'];
+  if (Object.keys(aiproxy).length > 0) args.aiproxy = aiproxy;
   return { ok: true, args };
 }
 
@@ -68,4 +90,11 @@ Usage:
 
 Config discovery: --config, $LLMUX_CONFIG, then llmux.yaml|yml|jsonc|json or config.yaml|yml|jsonc|json
 in the working directory; without a file, providers come from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...
+
+The config files of go-oai-gateway, go-aiproxy, OpenAICompatible and llm-relay are read as they are,
+and so are go-aigateway's variables (TARGET_API_URL, ...) and go-aiproxy's flags:
+  --model-provider openai-custom,claude-custom,gemini-cli,gemini-cli-oauth
+  --openai-api-key K --openai-base-url URL --claude-api-key K --claude-base-url URL
+  --gemini-api-key K --gemini-oauth-creds-file FILE --project-id ID
+"llmux check" prints what such a config became in llmux's own schema.
 `;

@@ -4,7 +4,9 @@ import type { GatewayState } from '../gateway/state.ts';
 /** The resolved routing table `llmux check` prints: public model → targets with weights. No secrets. */
 export function formatRoutingTable(config: Config, state: GatewayState): string {
   const lines: string[] = [];
-  lines.push(`listen: ${config.server.host}:${config.server.port}   mode: ${config.routing.mode}   auth: ${config.auth.api_keys.length === 0 ? 'off' : `${config.auth.api_keys.length} key(s)`}`);
+  const auth = [config.auth.api_keys.length === 0 ? 'off' : `${config.auth.api_keys.length} key(s)`, ...(config.auth.forward_auth ? ['client credentials forwarded'] : [])].join(', ');
+  const limit = config.rate_limit === undefined || (config.rate_limit.rpm === 0 && config.rate_limit.tpm === 0) ? '' : `   rate limit: ${config.rate_limit.rpm} rpm${config.rate_limit.tpm > 0 ? `, ${config.rate_limit.tpm} tpm` : ''}`;
+  lines.push(`listen: ${config.server.host}:${config.server.port}   mode: ${config.routing.mode}   auth: ${auth}${limit}`);
   lines.push('');
   lines.push('providers:');
   if (state.providers.size === 0) lines.push('  (none)');

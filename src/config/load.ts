@@ -1,80 +1,140 @@
 import { readFileSync } from 'node:fs';
 import type { CliArgs } from '../cli/parse-args.ts';
+import { detectFileFormat } from './dialects/detect.ts';
+import { envValue, FORMATS, isRecord, type DialectResult, type FormatId } from './dialects/dialect.ts';
+import { fromSeed000 } from './dialects/seed-000.ts';
+import { AIPROXY_ENV, AIPROXY_FLAGS, flagsGiven, fromSeed001 } from './dialects/seed-001.ts';
+import { isSeed002Env, TARGET_ENV } from './dialects/seed-002.ts';
+import { fromSeed003 } from './dialects/seed-003.ts';
+import { fromSeed004 } from './dialects/seed-004.ts';
 import { discoverConfig, type Discovery } from './discover.ts';
 import { expandEnv } from './expand-env.ts';
-import { formatIssues, formatPath } from './issues.ts';
+import { formatIssues } from './issues.ts';
 import { parseConfigText } from './parse-text.ts';
 import { configSchema, type Config } from './schema.ts';
 import { zeroConfig } from './zero-config.ts';
 
 export interface LoadOptions {
-  cli: Pick<CliArgs, 'config' | 'host' | 'port' | 'apiKeys' | 'logLevel'>;
+  cli: Pick<CliArgs, 'config' | 'host' | 'port' | 'apiKeys' | 'logLevel' | 'aiproxy'>;
   env: Record<string, string | undefined>;
   cwd: string;
 }
 
 export type LoadResult =
-  | { ok: true; config: Config; source: string; warnings: string[] }
+  | {
+      ok: true;
+      config: Config;
+      source: string;
+      /** The format the settings were written in (SPEC §9); anything but `llmux` was mapped onto the schema. */
+      format: FormatId;
+      /** The raw config that was validated, after format mapping and overrides: what `llmux check` shows. */
+      canonical: Record<string, unknown>;
+      /** The settings were written differently from `canonical` (another format, or seed 000's synonyms). */
+      translated: boolean;
+      warnings: string[];
+    }
   | { ok: false; errors: string[]; source: string };
 
-/** discover → read → parse → expand ${VAR} → synonyms → env and CLI overrides → validate. */
+/** discover → read → parse → expand ${VAR} → detect the format → map it → env and CLI overrides → validate. */
 export function loadConfig(options: LoadOptions): LoadResult {
   const found: Discovery = discoverConfig(options.cli.config, options.env, options.cwd);
-  let raw: unknown;
-  let source: string;
-  const warnings: string[] = [];
-  if (found.kind === 'file') {
-    source = found.path;
-    let text: string;
-    try {
-      text = readFileSync(found.path, 'utf8');
-    } catch (error) {
-      return { ok: false, errors: [`${found.path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`], source };
-    }
-    const parsed = parseConfigText(text, found.path);
-    if (!parsed.ok) return { ok: false, errors: parsed.errors, source };
-    const expanded = expandEnv(parsed.value, options.env);
-    if (expanded.missing.length > 0) {
-      return {
-        ok: false,
-        errors: expanded.missing.map((m) => `${m.path}: environment variable ${m.name} is not set (use \${${m.name}:-default} for a fallback)`),
-        source,
-      };
-    }
-    raw = expanded.value;
-  } else {
-    source = 'environment (no config file)';
-    raw = zeroConfig(options.env);
+  const read = found.kind === 'file' ? readFile(found.path, options) : readEnvironment(options);
+  if (!read.ok) return read;
+  const { source, format, mapped, translated } = read;
+  if (mapped.errors.length > 0) return { ok: false, errors: mapped.errors, source };
+  const warnings = [...mapped.warnings, ...foreignVariables(options.env, format)];
+  const canonical = applyOverrides(mapped.raw, options);
+  const result = configSchema.safeParse(canonical);
+  if (!result.success) {
+    const errors = formatIssues(result.error.issues, configSchema);
+    // The paths are llmux's, not the ones the user wrote.
+    if (format !== 'llmux') errors.push(`(the paths above are those of the llmux config the ${FORMATS[format]} settings became)`);
+    return { ok: false, errors, source };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, errors: [`${source}: the config must be an object at the top level`], source };
-  }
-  const synonyms = applySynonyms(raw as Record<string, unknown>);
-  if (synonyms.errors.length > 0) return { ok: false, errors: synonyms.errors, source };
-  const withOverrides = applyOverrides(synonyms.value, options);
-  const result = configSchema.safeParse(withOverrides);
-  if (!result.success) return { ok: false, errors: formatIssues(result.error.issues, configSchema), source };
-  return { ok: true, config: result.data, source, warnings };
+  return { ok: true, config: result.data, source, format, canonical, translated, warnings };
 }
 
-/** `endpoints` = `providers` and `routing.model_overrides` = `routing.aliases` (seed 000's names). */
-function applySynonyms(raw: Record<string, unknown>): { value: Record<string, unknown>; errors: string[] } {
-  const errors: string[] = [];
-  const value = { ...raw };
-  if ('endpoints' in value) {
-    if ('providers' in value) errors.push('endpoints: give either providers or its synonym endpoints, not both');
-    value['providers'] = value['endpoints'];
-    delete value['endpoints'];
+type Read = { ok: true; source: string; format: FormatId; mapped: DialectResult; translated: boolean } | { ok: false; errors: string[]; source: string };
+
+function readFile(path: string, { cli, env, cwd }: LoadOptions): Read {
+  const source = path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [`${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`], source };
   }
-  const routing = value['routing'];
-  if (routing !== null && typeof routing === 'object' && !Array.isArray(routing) && 'model_overrides' in routing) {
-    const r = { ...(routing as Record<string, unknown>) };
-    if ('aliases' in r) errors.push(`${formatPath(['routing', 'model_overrides'])}: give either aliases or its synonym model_overrides, not both`);
-    r['aliases'] = r['model_overrides'];
-    delete r['model_overrides'];
-    value['routing'] = r;
+  const parsed = parseConfigText(text, path);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors, source };
+  const expanded = expandEnv(parsed.value, env);
+  if (expanded.missing.length > 0) {
+    return {
+      ok: false,
+      errors: expanded.missing.map((m) => `${m.path}: environment variable ${m.name} is not set (use \${${m.name}:-default} for a fallback)`),
+      source,
+    };
   }
-  return { value, errors };
+  const raw = expanded.value;
+  if (!isRecord(raw)) return { ok: false, errors: [`${source}: the config must be an object at the top level`], source };
+  const detected = detectFileFormat(raw);
+  if (!detected.ok) return { ok: false, errors: [detected.error], source };
+  const format = detected.format;
+  const flags = cli.aiproxy ?? {};
+  const flag = flagsGiven(flags)[0];
+  if (flag !== undefined && format !== 'go-aiproxy') {
+    return {
+      ok: false,
+      errors: [`${AIPROXY_FLAGS[flag]}: a flag of the go-aiproxy (seed 001) format, but the config file is in the ${FORMATS[format]} format; configure the provider in the file instead`],
+      source,
+    };
+  }
+  switch (format) {
+    case 'llmux': {
+      const native = fromSeed000(raw);
+      return { ok: true, source, format, mapped: native, translated: native.renamed };
+    }
+    case 'go-aiproxy':
+      return { ok: true, source, format, mapped: fromSeed001(raw, { env, cwd, flags }), translated: true };
+    case 'openai-compatible':
+      return { ok: true, source, format, mapped: fromSeed003(raw, path), translated: true };
+    case 'llm-relay':
+      return { ok: true, source, format, mapped: fromSeed004(raw), translated: true };
+    case 'go-aigateway':
+      return { ok: false, errors: [`${path}: go-aigateway is configured by environment variables only`], source };
+  }
+}
+
+/** No file: go-aiproxy's flags or variables, else zero-config (which includes go-aigateway's variables). */
+function readEnvironment({ cli, env, cwd }: LoadOptions): Read {
+  const flags = cli.aiproxy ?? {};
+  const given = flagsGiven(flags);
+  const aiproxyEnv = AIPROXY_ENV.filter((name) => envValue(env, name) !== undefined);
+  const source = given.length > 0 ? 'command line (no config file)' : 'environment (no config file)';
+  if (given.length === 0 && aiproxyEnv.length === 0) {
+    const zero = zeroConfig(env);
+    return { ok: true, source, format: zero.format, mapped: zero, translated: zero.format !== 'llmux' };
+  }
+  if (given.length === 0 && isSeed002Env(env)) {
+    const target = TARGET_ENV.filter((name) => envValue(env, name) !== undefined);
+    return {
+      ok: false,
+      errors: [`environment: ${[...aiproxyEnv, ...target].join(', ')} are set: variables of both go-aiproxy (seed 001) and go-aigateway (seed 002); unset one set, or write a config file`],
+      source,
+    };
+  }
+  return { ok: true, source, format: 'go-aiproxy', mapped: fromSeed001(undefined, { env, cwd, flags }), translated: true };
+}
+
+/** Another format's variables are set, but that format is not the one in use: say so rather than ignore them silently. */
+function foreignVariables(env: LoadOptions['env'], format: FormatId): string[] {
+  const warnings: string[] = [];
+  if (format !== 'go-aiproxy') {
+    for (const name of AIPROXY_ENV) if (envValue(env, name) !== undefined) warnings.push(`${name}: ignored (go-aiproxy reads it, but the config is in the ${FORMATS[format]} format)`);
+  }
+  if (format !== 'go-aigateway') {
+    for (const name of TARGET_ENV) if (envValue(env, name) !== undefined) warnings.push(`${name}: ignored (go-aigateway reads it only when there is no config file and no go-aiproxy flag)`);
+  }
+  return warnings;
 }
 
 /** CLI flag > environment > file (SPEC §1). */

@@ -1,17 +1,15 @@
+import { envValue, type DialectResult, type Env } from './dialects/dialect.ts';
+import { fromSeed002, isSeed002Env } from './dialects/seed-002.ts';
+
 /**
  * With no config file, providers come from the environment variables people already have set
- * for the providers' own SDKs (SPEC §1). Returns raw config (pre-validation) so the same
- * validation and defaults apply as for a file.
+ * for the providers' own SDKs (SPEC §1), plus seed 002's single-upstream variables
+ * (`TARGET_API_URL`, `TARGET_API_KEY`, ...), which also bring that format's keys and limits.
+ * Returns raw config (pre-validation) so the same validation and defaults apply as for a file.
  */
-export function zeroConfig(env: Record<string, string | undefined>): Record<string, unknown> {
+export function zeroConfig(env: Env): DialectResult & { format: 'llmux' | 'go-aigateway' } {
   const providers: Array<Record<string, unknown>> = [];
-  const get = (...names: string[]): string | undefined => {
-    for (const n of names) {
-      const v = env[n];
-      if (v !== undefined && v !== '') return v;
-    }
-    return undefined;
-  };
+  const get = (...names: string[]): string | undefined => envValue(env, ...names);
   const openai = get('OPENAI_API_KEY');
   if (openai !== undefined) {
     providers.push({ name: 'openai', type: 'openai', api_key: openai, base_url: get('OPENAI_BASE_URL') ?? 'https://api.openai.com/v1' });
@@ -32,5 +30,8 @@ export function zeroConfig(env: Record<string, string | undefined>): Record<stri
   if (deepseek !== undefined) {
     providers.push({ name: 'deepseek', type: 'openai', api_key: deepseek, base_url: get('DEEPSEEK_BASE_URL') ?? 'https://api.deepseek.com/v1' });
   }
-  return { providers };
+  if (!isSeed002Env(env)) return { raw: { providers }, warnings: [], errors: [], format: 'llmux' };
+  const seed002 = fromSeed002(env);
+  const target = Array.isArray(seed002.raw['providers']) ? (seed002.raw['providers'] as unknown[]) : [];
+  return { ...seed002, raw: { ...seed002.raw, providers: [...target, ...providers] }, format: 'go-aigateway' };
 }
