@@ -19,8 +19,10 @@ export async function runPrimary(args: CliArgs, env: NodeJS.ProcessEnv, cwd: str
   const logger = createLogger({ level: loaded.config.logging.level, format: loaded.config.logging.format });
   const limits = new MemoryStore();
   let stopping = false;
+  let live = 0;
   const recentCrashes: number[] = [];
   const fork = (): Worker => {
+    live++;
     const worker = cluster.fork();
     serveLimitsToWorker(worker, limits);
     return worker;
@@ -29,6 +31,7 @@ export async function runPrimary(args: CliArgs, env: NodeJS.ProcessEnv, cwd: str
   logger.info({ workers }, `llmux primary ${process.pid} started ${workers} workers`);
 
   cluster.on('exit', (worker, code, signal) => {
+    live--;
     if (!stopping) {
       const now = Date.now();
       recentCrashes.push(now);
@@ -42,7 +45,8 @@ export async function runPrimary(args: CliArgs, env: NodeJS.ProcessEnv, cwd: str
       fork();
       return;
     }
-    if (Object.keys(cluster.workers ?? {}).length === 0) {
+    // Counted here: cluster.workers may still list a worker whose 'exit' has fired.
+    if (live === 0) {
       logger.info('all workers drained, bye');
       logger.flush();
       process.exit(0);
