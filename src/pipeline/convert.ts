@@ -133,7 +133,12 @@ function countUsage(ctx: RequestContext, usage: Usage): void {
 
 const ID_PREFIX: Record<ClientProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
 
+/** Ids need to be unique, not secret: a random per-process stem and a counter cost no entropy per request. */
+const ID_STEM = randomBytes(8).toString('hex');
+let idCounter = 0;
+
 function newId(protocol: ClientProtocol): string {
-  return ID_PREFIX[protocol] + randomBytes(12).toString('hex');
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${ID_PREFIX[protocol]}${ID_STEM}${idCounter.toString(36).padStart(6, '0')}`;
 }
 
