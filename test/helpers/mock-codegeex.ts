@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { MockUpstream, RecordedRequest } from './mock-openai.ts';
+import { startRecordingServer, type MockUpstream } from './recording-server.ts';
 
 /**
  * A CodeGeeX upstream (codegeex.cn, provider-protocols.md §e.1) on loopback:
@@ -17,63 +15,31 @@ export function codeGeexAnswer(prompt: string): string {
   return `CodeGeeX says hi (${prompt.length} chars asked)`;
 }
 
-export async function startMockCodeGeeX(options: { token: string }): Promise<MockUpstream> {
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
-      }
-      const path = req.url ?? '';
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body });
-      const json = (status: number, value: unknown): void => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (req.method === 'GET' && path === '/prod/v3/chat/model') {
-        return json(200, {
-          options: CODEGEEX_MODELS.map((id) => ({ id, name: id.toUpperCase(), description: { zh: '模型', en: 'model' }, host: 'https://codegeex.cn' })),
-          default: CODEGEEX_MODELS[0],
-          promote: { key: 'p', text: { zh: '', en: '' } },
-          ip: '127.0.0.1',
-        });
-      }
-      if (req.method !== 'POST' || path !== '/prod/code/chatCodeSseV3/chat') return json(404, { code: 404, msg: 'not found' });
-      if (req.headers['code-token'] !== options.token) return json(401, { code: 401, msg: 'token invalid or expired' });
-      if (typeof body?.['prompt'] !== 'string' || !Array.isArray(body['history']) || typeof body['talkId'] !== 'string' || typeof body['machineId'] !== 'string') {
-        return json(400, { code: 400, msg: 'bad request' });
-      }
-      const answer = codeGeexAnswer(body['prompt']);
-      const third = Math.ceil(answer.length / 3);
-      const deltas = [answer.slice(0, third), answer.slice(third, 2 * third), answer.slice(2 * third)];
-      const id = `cgx-${Math.random().toString(16).slice(2, 10)}`;
-      res.writeHead(200, { 'content-type': 'text/event-stream;charset=UTF-8' });
-      for (const d of deltas) res.write(`event: add\ndata: ${JSON.stringify({ id, text: d, model: body['model'] })}\n\n`);
-      res.end(`event: finish\ndata: ${JSON.stringify({ id, text: answer, finish_reason: 'stop', model: body['model'] })}\n\n`);
-    });
+export function startMockCodeGeeX(options: { token: string }): Promise<MockUpstream> {
+  return startRecordingServer('codegeex', ({ body, path }, res, req) => {
+    const json = (status: number, value: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    if (req.method === 'GET' && path === '/prod/v3/chat/model') {
+      return json(200, {
+        options: CODEGEEX_MODELS.map((id) => ({ id, name: id.toUpperCase(), description: { zh: '模型', en: 'model' }, host: 'https://codegeex.cn' })),
+        default: CODEGEEX_MODELS[0],
+        promote: { key: 'p', text: { zh: '', en: '' } },
+        ip: '127.0.0.1',
+      });
+    }
+    if (req.method !== 'POST' || path !== '/prod/code/chatCodeSseV3/chat') return json(404, { code: 404, msg: 'not found' });
+    if (req.headers['code-token'] !== options.token) return json(401, { code: 401, msg: 'token invalid or expired' });
+    if (typeof body?.['prompt'] !== 'string' || !Array.isArray(body['history']) || typeof body['talkId'] !== 'string' || typeof body['machineId'] !== 'string') {
+      return json(400, { code: 400, msg: 'bad request' });
+    }
+    const answer = codeGeexAnswer(body['prompt']);
+    const third = Math.ceil(answer.length / 3);
+    const deltas = [answer.slice(0, third), answer.slice(third, 2 * third), answer.slice(2 * third)];
+    const id = `cgx-${Math.random().toString(16).slice(2, 10)}`;
+    res.writeHead(200, { 'content-type': 'text/event-stream;charset=UTF-8' });
+    for (const d of deltas) res.write(`event: add\ndata: ${JSON.stringify({ id, text: d, model: body['model'] })}\n\n`);
+    res.end(`event: finish\ndata: ${JSON.stringify({ id, text: answer, finish_reason: 'stop', model: body['model'] })}\n\n`);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: 'codegeex',
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    aborted: [],
-    openSockets: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { MockUpstream, RecordedRequest } from './mock-openai.ts';
+import { startRecordingServer, type MockUpstream } from './recording-server.ts';
 
 /**
  * A Qwen web upstream (chat.qwen.ai, provider-protocols.md §e.2) on loopback:
@@ -19,85 +17,54 @@ export const QWEN_THOUGHT = ['Let me think', ' about it.'] as const;
 export const QWEN_ANSWER = ['Hello', ' from', ' Qwen'] as const;
 export const QWEN_USAGE = { input_tokens: 21, output_tokens: 9, total_tokens: 30, output_tokens_details: { reasoning_tokens: 4 } } as const;
 
-export async function startMockQwen(options: { token: string }): Promise<MockUpstream> {
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
+export function startMockQwen(options: { token: string }): Promise<MockUpstream> {
   const chats = new Set<string>();
   let nextChat = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
-      }
-      const url = new URL(req.url ?? '/', 'http://x');
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      const json = (status: number, value: unknown): void => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (req.headers['authorization'] !== `Bearer ${options.token}`) {
-        return json(200, { success: false, request_id: 'r-0', data: { code: 'Unauthorized', details: 'You have not logged in or your token has expired' } });
-      }
-      if (req.method === 'GET' && url.pathname === '/api/models') {
-        return json(200, {
-          data: QWEN_MODELS.map((id) => ({ id, name: id, object: 'model', owned_by: 'qwen', preset: false, action_ids: [], info: { id, user_id: 'u', name: id, is_active: true, created_at: 1, updated_at: 1, meta: { chat_type: ['t2t'] } } })),
-        });
-      }
-      if (req.method === 'POST' && url.pathname === '/api/v2/chats/new') {
-        const id = `chat-${++nextChat}`;
-        chats.add(id);
-        return json(200, { success: true, request_id: `r-${nextChat}`, data: { id } });
-      }
-      if (req.method !== 'POST' || url.pathname !== '/api/v2/chat/completions') return json(404, { detail: 'Not Found' });
-      const chatId = url.searchParams.get('chat_id') ?? '';
-      if (!chats.has(chatId) || body?.['chat_id'] !== chatId || !Array.isArray(body['messages']) || body['incremental_output'] !== true) {
-        return json(400, { success: false, data: { code: 'Bad_Request', details: 'invalid chat' } });
-      }
-      const messages = body['messages'] as Array<Record<string, unknown>>;
-      const last = messages.at(-1);
-      const thinking = (last?.['feature_config'] as Record<string, unknown> | undefined)?.['thinking_enabled'] === true;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
-      const frame = (value: unknown): boolean => res.write(`data: ${JSON.stringify(value)}\n\n`);
-      const responseId = `resp-${chatId}`;
-      frame({ 'response.created': { chat_id: chatId, parent_id: last?.['fid'], response_id: responseId } });
-      let out = 0;
-      const usage = (): Record<string, unknown> => ({ ...QWEN_USAGE, output_tokens: out });
-      if (thinking) {
-        for (const t of QWEN_THOUGHT) {
-          out += 2;
-          frame({ choices: [{ delta: { role: 'assistant', content: t, phase: 'think', status: 'typing' } }], usage: usage(), response_id: responseId });
-        }
-        frame({ choices: [{ delta: { role: 'assistant', content: '', phase: 'think', status: 'finished' } }], usage: usage(), response_id: responseId });
-      }
-      QWEN_ANSWER.forEach((t, i) => {
-        out = i === QWEN_ANSWER.length - 1 ? QWEN_USAGE.output_tokens : out + 1;
-        frame({ choices: [{ delta: { role: 'assistant', content: t, phase: 'answer', status: 'typing' } }], usage: usage(), response_id: responseId });
+  return startRecordingServer('qwen', ({ body }, res, req) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (status: number, value: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    if (req.headers['authorization'] !== `Bearer ${options.token}`) {
+      return json(200, { success: false, request_id: 'r-0', data: { code: 'Unauthorized', details: 'You have not logged in or your token has expired' } });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/models') {
+      return json(200, {
+        data: QWEN_MODELS.map((id) => ({ id, name: id, object: 'model', owned_by: 'qwen', preset: false, action_ids: [], info: { id, user_id: 'u', name: id, is_active: true, created_at: 1, updated_at: 1, meta: { chat_type: ['t2t'] } } })),
       });
-      frame({ choices: [{ delta: { role: 'assistant', content: '', phase: 'answer', status: 'finished' } }], usage: usage(), response_id: responseId });
-      res.end();
+    }
+    if (req.method === 'POST' && url.pathname === '/api/v2/chats/new') {
+      const id = `chat-${++nextChat}`;
+      chats.add(id);
+      return json(200, { success: true, request_id: `r-${nextChat}`, data: { id } });
+    }
+    if (req.method !== 'POST' || url.pathname !== '/api/v2/chat/completions') return json(404, { detail: 'Not Found' });
+    const chatId = url.searchParams.get('chat_id') ?? '';
+    if (!chats.has(chatId) || body?.['chat_id'] !== chatId || !Array.isArray(body['messages']) || body['incremental_output'] !== true) {
+      return json(400, { success: false, data: { code: 'Bad_Request', details: 'invalid chat' } });
+    }
+    const messages = body['messages'] as Array<Record<string, unknown>>;
+    const last = messages.at(-1);
+    const thinking = (last?.['feature_config'] as Record<string, unknown> | undefined)?.['thinking_enabled'] === true;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+    const frame = (value: unknown): boolean => res.write(`data: ${JSON.stringify(value)}\n\n`);
+    const responseId = `resp-${chatId}`;
+    frame({ 'response.created': { chat_id: chatId, parent_id: last?.['fid'], response_id: responseId } });
+    let out = 0;
+    const usage = (): Record<string, unknown> => ({ ...QWEN_USAGE, output_tokens: out });
+    if (thinking) {
+      for (const t of QWEN_THOUGHT) {
+        out += 2;
+        frame({ choices: [{ delta: { role: 'assistant', content: t, phase: 'think', status: 'typing' } }], usage: usage(), response_id: responseId });
+      }
+      frame({ choices: [{ delta: { role: 'assistant', content: '', phase: 'think', status: 'finished' } }], usage: usage(), response_id: responseId });
+    }
+    QWEN_ANSWER.forEach((t, i) => {
+      out = i === QWEN_ANSWER.length - 1 ? QWEN_USAGE.output_tokens : out + 1;
+      frame({ choices: [{ delta: { role: 'assistant', content: t, phase: 'answer', status: 'typing' } }], usage: usage(), response_id: responseId });
     });
+    frame({ choices: [{ delta: { role: 'assistant', content: '', phase: 'answer', status: 'finished' } }], usage: usage(), response_id: responseId });
+    res.end();
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name: 'qwen',
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    aborted: [],
-    openSockets: () => sockets.size,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
