@@ -1,0 +1,118 @@
+import type { StreamLane, WrkLane } from '../lanes.ts';
+import { LABELS, type TargetId } from '../targets.ts';
+import { addedStream, addedWrk, f } from './budgets.ts';
+import type { BenchResults, HeapStats } from './types.ts';
+
+const WRK_ROWS: TargetId[] = ['direct', 'bare', 'llmux', 'portkey', 'llmux-w2', 'direct-anthropic', 'llmux-anthropic'];
+const STREAM_ROWS: TargetId[] = ['direct', 'bare', 'llmux', 'portkey', 'direct-anthropic', 'llmux-anthropic'];
+const MEMORY_ROWS: TargetId[] = ['llmux', 'llmux-anthropic', 'llmux-w2', 'bare', 'portkey', 'direct'];
+
+const n0 = (v: number | undefined): string => (v === undefined ? 'n/a' : Math.round(v).toLocaleString('en-US'));
+const signed = (v: number | undefined, d = 2): string => (v === undefined ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(d)}`);
+const isDirect = (id: TargetId): boolean => id === 'direct' || id === 'direct-anthropic';
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
+
+function range(rounds: number[] | undefined): string {
+  return rounds === undefined || rounds.length < 2 ? '' : ` (${n0(Math.min(...rounds))}–${n0(Math.max(...rounds))})`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function cpu(l: WrkLane | StreamLane | undefined, id: TargetId): string {
+  if (l === undefined) return 'n/a';
+  return isDirect(id) ? `– / ${f(l.cpu.mockPct, 0)} / ${f(l.cpu.loadgenPct, 0)}` : `${f(l.cpu.systemPct, 0)} / ${f(l.cpu.mockPct, 0)} / ${f(l.cpu.loadgenPct, 0)}`;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const { c1, rate500, max64 } = r.wrk;
+  const { streamLight, stream100, stream1000 } = r.streams;
+  const present = (id: TargetId): boolean => r.missing[id] === undefined;
+  const out: string[] = [];
+  out.push(`# llmux bench, ${r.date} (${r.mode})`, '');
+  out.push(`Machine: ${r.machine['cpu']}, ${r.machine['cores']} cores, ${r.machine['memory']}; Linux ${r.machine['kernel']}; Node ${r.machine['node']}; ${r.machine['loadgen']}; mock: ${r.mock.kind}${r.mock.note === undefined ? '' : ` (${r.mock.note})`}; Portkey ${r.machine['portkey']}; llmux at ${r.machine['commit']}. Wall time ${f(r.wallS, 0)} s.`);
+  const missing = Object.entries(r.missing);
+  if (missing.length > 0) out.push('', ...missing.map(([id, why]) => `- **${LABELS[id as TargetId]} not measured**: ${why}`));
+  const contended = Object.entries(r.background.contendedLanes);
+  if (r.background.beforePct > 15 || contended.length > 0) {
+    out.push('', `- **Other processes competed for the CPU** (${r.background.beforePct}% of a core before the run${contended.length === 0 ? '' : `; during ${contended.map(([lane, p]) => `${lane} ${p}%`).join(', ')}`}): those figures are noisier than the rest.`);
+  }
+  const errors = Object.entries(r.laneErrors);
+  if (errors.length > 0) out.push('', ...errors.map(([lane, why]) => `- lane ${lane} failed: ${why}`));
+
+  out.push('', '## Requests (non-streaming)', '');
+  out.push(`Latency in ms. "added" = system − direct to the same mock (the Anthropic mock for the converted path). c=1: one connection, closed loop, ${r.plan.c1.durationS} s. 500/s: fixed schedule over ${r.plan.rate500.connections} connections, ${r.plan.rate500.durationS} s. 64 conns: closed loop, ${r.plan.max64.rounds ?? 1} round(s) of ${r.plan.max64.durationS} s interleaved across the systems, the median round shown (every round's req/s in the JSON). CPU: % of one core (2 cores = 200 %) for system / mock / wrk during that round.`, '');
+  out.push(table(
+    ['system', 'c=1 p50', 'c=1 added', '500/s p50', '500/s p99', '500/s added p50', '500/s added p99', '64 conns req/s', '64 conns p50', '64 conns p99', 'CPU sys/mock/wrk', 'errors'],
+    WRK_ROWS.filter(present).filter((id) => max64[id] !== undefined || c1[id] !== undefined || rate500[id] !== undefined).map((id) => [
+      LABELS[id],
+      f(c1[id]?.latencyMs.p50, 3), isDirect(id) ? '–' : signed(addedWrk(c1, id, 'p50'), 3),
+      f(rate500[id]?.latencyMs.p50, 3), f(rate500[id]?.latencyMs.p99, 3),
+      isDirect(id) ? '–' : signed(addedWrk(rate500, id, 'p50'), 3), isDirect(id) ? '–' : signed(addedWrk(rate500, id, 'p99'), 3),
+      `${n0(max64[id]?.rps)}${range(max64[id]?.roundsRps)}`, f(max64[id]?.latencyMs.p50), f(max64[id]?.latencyMs.p99),
+      cpu(max64[id], id),
+      String((c1[id]?.errors ?? 0) + (rate500[id]?.errors ?? 0) + (max64[id]?.errors ?? 0)),
+    ]),
+  ));
+
+  const sl = r.plan.streamLight;
+  const s1 = r.plan.stream100;
+  const s2 = r.plan.stream1000;
+  out.push('', '## Streaming', '');
+  out.push(`TTFC: request sent → first content event read, ms. Gap: time between two content events (the mock sends one every i ms). "coalesced": network reads that carried more than one content event (0 = every upstream event forwarded on its own). Light: ${sl.concurrency} stream at a time, ${sl.n} events ${sl.i} ms apart. 100: ${s1.concurrency} concurrent, ${s1.n} events ${s1.i} ms apart. 1000: ${s2.concurrency} concurrent, ${s2.n} events ${s2.i} ms apart. CPU (1000 streams) as above, the load generator being the stream client.`, '');
+  out.push(table(
+    ['system', 'light TTFC p50 (added)', 'light gap p50 / p99', 'light coalesced', '100: TTFC p50 / p99 (added p50)', '100: gap p99 (added)', '100 coalesced', '1000: TTFC p50 / p99 (added p50)', '1000: gap p99 (added)', '1000: ok / failed / bad', 'CPU sys/mock/client'],
+    STREAM_ROWS.filter(present).filter((id) => streamLight[id] !== undefined || stream1000[id] !== undefined).map((id) => {
+      const a = (lanes: Partial<Record<TargetId, StreamLane>>, what: 'ttfc' | 'gap', q: 'p50' | 'p99'): string => (isDirect(id) ? '' : ` (${signed(addedStream(lanes, id, what, q))})`);
+      const s = stream1000[id];
+      return [
+        LABELS[id],
+        `${f(streamLight[id]?.ttfcMs.p50, 3)}${a(streamLight, 'ttfc', 'p50')}`,
+        `${f(streamLight[id]?.gapMs.p50)} / ${f(streamLight[id]?.gapMs.p99)}`,
+        streamLight[id] === undefined ? 'n/a' : `${streamLight[id].coalescedReads}/${streamLight[id].contentReads}`,
+        `${f(stream100[id]?.ttfcMs.p50)} / ${f(stream100[id]?.ttfcMs.p99)}${a(stream100, 'ttfc', 'p50')}`,
+        `${f(stream100[id]?.gapMs.p99)}${a(stream100, 'gap', 'p99')}`,
+        stream100[id] === undefined ? 'n/a' : `${stream100[id].coalescedReads}/${stream100[id].contentReads}`,
+        `${f(s?.ttfcMs.p50)} / ${f(s?.ttfcMs.p99)}${a(stream1000, 'ttfc', 'p50')}`,
+        `${f(s?.gapMs.p99)}${a(stream1000, 'gap', 'p99')}`,
+        s === undefined ? 'n/a' : `${s.streams - s.failed - s.incomplete - s.outOfOrder} / ${s.failed} / ${s.incomplete + s.outOfOrder}`,
+        cpu(s, id),
+      ];
+    }),
+  ));
+
+  out.push('', '## Memory (RSS, MB)', '');
+  out.push('Idle: after start and a few checking requests. After load: 2 s after the request lanes and the light and 100-stream lanes. Under 1,000 streams: highest sample (every 200 ms) during that lane, in a process started afresh for it, so that it shows what the streams take and not what the throughput lanes left behind; the converted path gets its own fresh llmux too. Workers: primary + workers.', '');
+  out.push(table(
+    ['system', 'idle', 'after load', 'under 1,000 streams'],
+    MEMORY_ROWS.filter(present).filter((id) => r.memory[id] !== undefined).map((id) => [LABELS[id], f(r.memory[id]?.idleMb, 1), f(r.memory[id]?.afterLoadMb, 1), f(r.memory[id]?.streams1000Mb, 1)]),
+  ));
+
+  const heap = (h: HeapStats | undefined): string => (h === undefined ? 'n/a' : `heap used ${f(h.heapUsedMb, 1)} of ${f(h.heapTotalMb, 1)} MB, external ${f(h.externalMb, 1)} MB`);
+  const lm = r.memory.llmux;
+  if (lm?.heapIdle !== undefined || lm?.heapAfterLoad !== undefined) out.push('', `llmux V8 heap (its /metrics): idle ${heap(lm.heapIdle)}; after load ${heap(lm.heapAfterLoad)}.`);
+
+  out.push('', '## Ratios (llmux / other, one run)', '');
+  const rows: Array<[string, (id: TargetId) => number | undefined]> = [
+    ['throughput at 64 conns', (id) => max64[id]?.rps],
+    ['latency p50 at 500/s', (id) => rate500[id]?.latencyMs.p50],
+    ['latency p99 at 500/s', (id) => rate500[id]?.latencyMs.p99],
+    ['latency p50 at c=1', (id) => c1[id]?.latencyMs.p50],
+    ['first chunk p50, light', (id) => streamLight[id]?.ttfcMs.p50],
+    ['first chunk p50, 1,000 streams', (id) => stream1000[id]?.ttfcMs.p50],
+    ['RSS under 1,000 streams', (id) => r.memory[id]?.streams1000Mb],
+  ];
+  out.push(table(['figure', 'llmux / direct', 'llmux / bare proxy', 'llmux / Portkey'], rows.map(([name, get]) => [name, name.startsWith('RSS') ? '–' : ratio(get('llmux'), get('direct')), ratio(get('llmux'), get('bare')), ratio(get('llmux'), get('portkey'))])));
+  const lb = addedWrk(rate500, 'llmux', 'p50');
+  const bb = addedWrk(rate500, 'bare', 'p50');
+  const pb = addedWrk(rate500, 'portkey', 'p50');
+  const lb99 = addedWrk(rate500, 'llmux', 'p99');
+  const bb99 = addedWrk(rate500, 'bare', 'p99');
+  out.push('', `Added latency at 500/s, llmux vs bare proxy: p50 ${signed(lb, 3)} vs ${signed(bb, 3)} ms (llmux adds ${signed(lb === undefined || bb === undefined ? undefined : lb - bb, 3)} ms over the bare proxy), p99 ${signed(lb99, 3)} vs ${signed(bb99, 3)} ms; Portkey p50 ${signed(pb, 3)} ms.`);
+
+  out.push('', '## Budgets (SPEC section 8)', '');
+  out.push(table(['budget', 'measured', 'result'], r.budgets.map((b) => [b.budget, b.measured, b.status === 'PASS' ? 'PASS' : b.status === 'FAIL' ? '**FAIL**' : b.status])));
+  out.push('');
+  return out.join('\n');
+}
