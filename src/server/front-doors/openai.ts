@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { GatewayError, invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
 import { encodeAnthropicModelList } from '../../protocols/anthropic/models.ts';
+import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
 import { keyAllowsModel } from '../keys.ts';
@@ -36,8 +37,10 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
 
   app.get('/v1/models', { config }, async (request) => {
     const models = gateway.state.catalog.publicModels().filter((m) => keyAllowsModel(request.clientKey, m.id));
-    // The Anthropic SDK lists models at the same path; it always sends anthropic-version.
+    // The Anthropic SDK lists models at the same path (it always sends anthropic-version), and so does
+    // the Gemini SDK when its apiVersion is v1 (it always sends x-goog-api-client).
     if (request.headers['anthropic-version'] !== undefined) return encodeAnthropicModelList(models.map((m) => m.id), startedSeconds);
+    if (isGeminiClient(request.headers)) return encodeGeminiModelList(models.map((m) => m.id));
     return encodeOpenAIModelList(models.map((m) => ({ id: m.id, ownedBy: m.ownedBy, created: startedSeconds })));
   });
 
@@ -48,8 +51,14 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
       throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, { param: 'model' });
     }
     if (request.headers['anthropic-version'] !== undefined) return encodeAnthropicModelList([found.id], startedSeconds).data[0];
+    if (isGeminiClient(request.headers)) return encodeGeminiModelList([found.id]).models[0];
     return encodeOpenAIModel({ id: found.id, ownedBy: found.ownedBy, created: startedSeconds });
   });
+}
+
+function isGeminiClient(headers: Record<string, string | string[] | undefined>): boolean {
+  const client = headers['x-goog-api-client'];
+  return headers['x-goog-api-key'] !== undefined || (typeof client === 'string' && client.includes('genai'));
 }
 
 /** Model `created` stamps: the gateway does not know when a provider created a model, so it uses its start time. */
