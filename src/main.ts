@@ -1,11 +1,10 @@
 import cluster from 'node:cluster';
-import { runCheck } from './cli/check.ts';
-import { runPrimary } from './cli/cluster.ts';
-import { runModels } from './cli/models.ts';
 import { parseCli, USAGE } from './cli/parse-args.ts';
-import { runServe } from './cli/serve.ts';
 
-/** argv → command. The only file that calls process.exit. */
+/**
+ * argv → command. The only file that calls process.exit. Commands are imported when chosen: the
+ * server must not carry what only `check` and `models` need (the config validator among them).
+ */
 const parsed = parseCli(process.argv.slice(2));
 if (!parsed.ok) {
   process.stderr.write(`llmux: ${parsed.error}\n\n${USAGE}`);
@@ -23,15 +22,22 @@ switch (args.command) {
   case 'version':
     process.stdout.write('llmux 0.1.0\n');
     break;
-  case 'check':
+  case 'check': {
+    const { runCheck } = await import('./cli/check.ts');
     process.exit(await runCheck(args, env, cwd, process.stdout));
     break;
-  case 'models':
+  }
+  case 'models': {
+    const { runModels } = await import('./cli/models.ts');
     process.exit(await runModels(args, env, cwd, process.stdout));
     break;
+  }
   case 'serve': {
     const workers = args.workers ?? 1;
-    const code = workers > 1 && cluster.isPrimary ? await runPrimary(args, env, cwd, workers) : await runServe(args, env, cwd);
+    const code =
+      workers > 1 && cluster.isPrimary
+        ? await (await import('./cli/cluster.ts')).runPrimary(args, env, cwd, workers)
+        : await (await import('./cli/serve.ts')).runServe(args, env, cwd);
     if (code !== undefined) process.exit(code);
     break;
   }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closest } from './schema.ts';
+import { closest } from '../core/did-you-mean.ts';
 
 /** `["providers", 2, "base_url"]` → `providers[2].base_url`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

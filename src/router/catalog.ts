@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { closest, editDistance } from '../config/schema.ts';
+import { closest, editDistance } from '../core/did-you-mean.ts';
 import { GatewayError } from '../core/errors.ts';
 import { matchesAny, type Glob } from './glob.ts';
 

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { closest } from '../schema.ts';
+import { closest } from '../../core/did-you-mean.ts';
 import { envValue, first, isRecord, pick, stringAt, type DialectResult, type Env } from './dialect.ts';
 
 /**
