@@ -14,13 +14,15 @@ export interface CpuShare {
   loadgenPct: number;
   /** Busy CPU of the whole machine not accounted for above: another workload competing (should be ~0). */
   otherPct: number;
+  /** CPU the hypervisor gave to other guests meanwhile (part of otherPct). */
+  stealPct: number;
 }
 
 export interface WrkLane extends WrkResult {
   cpu: CpuShare;
   rssMaxMb: number;
-  /** req/s of every round when the lane ran in several (the figures are the median round's). */
-  roundsRps?: number[];
+  /** Every round when the lane ran in several (the figures above are the medians). */
+  rounds?: Array<{ rps: number; p50: number; p99: number; otherPct: number }>;
 }
 
 export interface StreamLane extends StreamClientResult {
@@ -64,8 +66,12 @@ function cpuMeter(system: Proc, mock: Proc): { share: (loadgenS: number) => CpuS
       const wall = (performance.now() - t0) / 1000;
       const mockS = cpuSeconds(mock.pid) - mock0;
       const sysS = system === mock ? 0 : cpuSeconds(system.pid) - sys0;
-      const otherS = Math.max(0, machineBusySeconds() - all0 - mockS - sysS - loadgenS);
-      return { systemPct: pct(system === mock ? mockS : sysS, wall), mockPct: pct(mockS, wall), loadgenPct: pct(loadgenS, wall), otherPct: pct(otherS, wall) };
+      const all = machineBusySeconds();
+      const otherS = Math.max(0, all.busy - all0.busy - mockS - sysS - loadgenS);
+      return {
+        systemPct: pct(system === mock ? mockS : sysS, wall), mockPct: pct(mockS, wall), loadgenPct: pct(loadgenS, wall),
+        otherPct: pct(otherS, wall), stealPct: pct(all.steal - all0.steal, wall),
+      };
     },
   };
 }

@@ -38,8 +38,8 @@ const quick = opts.quick === true;
 const allowInstall = !quick && opts['no-install'] !== true;
 
 const FULL: Plan = {
-  c1: { connections: 1, threads: 1, durationS: 5, rate: 0 },
-  rate500: { connections: 16, threads: 1, durationS: 10, rate: 500 },
+  c1: { connections: 1, threads: 1, durationS: 2, rate: 0, rounds: 3 },
+  rate500: { connections: 16, threads: 1, durationS: 4, rate: 500, rounds: 3 },
   max64: { connections: 64, threads: 1, durationS: 4, rate: 0, rounds: 3 },
   streamLight: { concurrency: 1, n: 10, i: 10, durationMs: 5000, rampMs: 150 },
   stream100: { concurrency: 100, n: 20, i: 50, durationMs: 6000, rampMs: 1000 },
@@ -253,21 +253,30 @@ async function main(): Promise<number> {
     return r;
   };
   const rounds = new Map<string, WrkLane[]>();
+  /** Every figure the median over the rounds (the CPU split: the median round's by req/s). */
+  const medianRound = (all: WrkLane[]): WrkLane => {
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
+    const byRps = [...all].sort((a, b) => a.rps - b.rps)[Math.floor((all.length - 1) / 2)] ?? (all[0] as WrkLane);
+    const q = (k: keyof WrkLane['latencyMs']): number => median(all.map((x) => x.latencyMs[k]));
+    return {
+      ...byRps,
+      rps: median(all.map((x) => x.rps)),
+      latencyMs: { p50: q('p50'), p90: q('p90'), p99: q('p99'), p999: q('p999'), mean: q('mean'), max: Math.max(...all.map((x) => x.latencyMs.max)) },
+      errors: all.reduce((n, x) => n + x.errors, 0),
+      rounds: all.map((x) => ({ rps: Math.round(x.rps), p50: x.latencyMs.p50, p99: x.latencyMs.p99, otherPct: x.cpu.otherPct })),
+    };
+  };
   const wrkRun = async (lane: WrkLaneId, t: Target): Promise<void> => {
     try {
       let r = await contended(`${lane}/${t.id}`, async () => await wrkLane(t, mock.proc, workDir, plan[lane]));
       const key = `${lane}/${t.id}`;
       const all = [...(rounds.get(key) ?? []), r];
       rounds.set(key, all);
-      if (all.length > 1) {
-        const sorted = [...all].sort((a, b) => a.rps - b.rps);
-        const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? r;
-        r = { ...median, errors: all.reduce((n, x) => n + x.errors, 0), roundsRps: all.map((x) => Math.round(x.rps)) };
-      }
+      if (all.length > 1) r = medianRound(all);
       results.wrk[lane][t.id] = r;
       const l = all.at(-1) ?? r;
       const round = all.length > 1 ? ` (round ${all.length})` : '';
-      say(`  ${lane.padEnd(8)} ${t.label.padEnd(26)} ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${l.latencyMs.p50.toFixed(3)}  p99 ${l.latencyMs.p99.toFixed(3)} ms  cpu sys ${l.cpu.systemPct}% mock ${l.cpu.mockPct}% wrk ${l.cpu.loadgenPct}% other ${l.cpu.otherPct}%${l.errors > 0 ? `  ERRORS ${l.errors}` : ''}${round}`);
+      say(`  ${lane.padEnd(8)} ${t.label.padEnd(26)} ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${l.latencyMs.p50.toFixed(3)}  p99 ${l.latencyMs.p99.toFixed(3)} ms  cpu sys ${l.cpu.systemPct}% mock ${l.cpu.mockPct}% wrk ${l.cpu.loadgenPct}% other ${l.cpu.otherPct}%${l.cpu.stealPct > 0 ? ` (steal ${l.cpu.stealPct}%)` : ''}${l.errors > 0 ? `  ERRORS ${l.errors}` : ''}${round}`);
     } catch (error) {
       results.laneErrors[`${lane}/${t.id}`] = (error as Error).message;
       say(`  ${lane} ${t.label}: failed: ${(error as Error).message}`);
@@ -279,7 +288,7 @@ async function main(): Promise<number> {
       const r = await contended(`${lane}/${t.id}`, async () => await streamLane(t, mock.proc, p, p.n * p.i + 10_000));
       results.streams[lane][t.id] = r;
       if (lane === 'stream1000') (results.memory[t.id] ??= {}).streams1000Mb = r.rssMaxMb;
-      say(`  ${lane.padEnd(11)} ${t.label.padEnd(26)} ${String(r.streams).padStart(5)} streams  ttfc p50 ${r.ttfcMs.p50.toFixed(3)} p99 ${r.ttfcMs.p99.toFixed(3)}  gap p50 ${r.gapMs.p50.toFixed(2)} p99 ${r.gapMs.p99.toFixed(2)} ms  coalesced ${r.coalescedReads}/${r.contentReads}  rss ${r.rssMaxMb.toFixed(0)} MB  cpu sys ${r.cpu.systemPct}% client ${r.cpu.loadgenPct}% other ${r.cpu.otherPct}%${r.failed + r.incomplete + r.outOfOrder > 0 ? `  FAILED ${r.failed} incomplete ${r.incomplete} disordered ${r.outOfOrder}: ${Object.keys(r.errors)[0] ?? ''}` : ''}`);
+      say(`  ${lane.padEnd(11)} ${t.label.padEnd(26)} ${String(r.streams).padStart(5)} streams  ttfc p50 ${r.ttfcMs.p50.toFixed(3)} p99 ${r.ttfcMs.p99.toFixed(3)}  gap p50 ${r.gapMs.p50.toFixed(2)} p99 ${r.gapMs.p99.toFixed(2)} ms  coalesced ${r.coalescedReads}/${r.contentReads}  rss ${r.rssMaxMb.toFixed(0)} MB  cpu sys ${r.cpu.systemPct}% client ${r.cpu.loadgenPct}% other ${r.cpu.otherPct}%${r.cpu.stealPct > 0 ? ` (steal ${r.cpu.stealPct}%)` : ''}${r.failed + r.incomplete + r.outOfOrder > 0 ? `  FAILED ${r.failed} incomplete ${r.incomplete} disordered ${r.outOfOrder}: ${Object.keys(r.errors)[0] ?? ''}` : ''}`);
     } catch (error) {
       results.laneErrors[`${lane}/${t.id}`] = (error as Error).message;
       say(`  ${lane} ${t.label}: failed: ${(error as Error).message}`);
@@ -291,11 +300,13 @@ async function main(): Promise<number> {
 
   say('requests: one connection (c=1)');
   // --quick: no budget reads c=1 of the converted path.
-  for (const t of measured) if (!quick || (t.id !== 'direct-anthropic' && t.id !== 'llmux-anthropic')) await wrkRun('c1', t);
-  say('requests: fixed rate, 500 req/s');
-  for (const t of measured) await wrkRun('rate500', t);
-  say('requests: 64 connections, as fast as possible');
   // Rounds interleaved across the systems, so that a disturbance or a drift hits all of them alike.
+  for (let round = 0; round < (plan.c1.rounds ?? 1); round++) {
+    for (const t of measured) if (!quick || (t.id !== 'direct-anthropic' && t.id !== 'llmux-anthropic')) await wrkRun('c1', t);
+  }
+  say('requests: fixed rate, 500 req/s');
+  for (let round = 0; round < (plan.rate500.rounds ?? 1); round++) for (const t of measured) await wrkRun('rate500', t);
+  say('requests: 64 connections, as fast as possible');
   for (let round = 0; round < (plan.max64.rounds ?? 1); round++) for (const t of measured) await wrkRun('max64', t);
   for (const lane of ['streamLight', 'stream100'] as const) {
     say(`streams: ${plan[lane].concurrency} at a time`);
@@ -340,7 +351,7 @@ async function main(): Promise<number> {
       if (why !== undefined) throw new Error(why);
       results.memory['llmux-w2'] = { idleMb: rssMb(w2.proc.pid) };
       await wrkLane(t, mock.proc, workDir, { connections: 64, threads: 1, durationS: plan.warmupS, rate: 0 });
-      await wrkRun('rate500', t);
+      for (let round = 0; round < (plan.rate500.rounds ?? 1); round++) await wrkRun('rate500', t);
       for (let round = 0; round < (plan.max64.rounds ?? 1); round++) await wrkRun('max64', t);
       await sleep(1000);
       results.memory['llmux-w2'].afterLoadMb = rssMb(w2.proc.pid);

@@ -120,17 +120,20 @@ export function cpuSeconds(pid: number): number {
 
 /** Busy CPU of the whole machine over `ms`, in % of one core. */
 export async function machineBusyPct(ms: number): Promise<number> {
-  const a = machineBusySeconds();
+  const a = machineBusySeconds().busy;
   await sleep(ms);
-  return Math.round((100 * (machineBusySeconds() - a)) / (ms / 1000));
+  return Math.round((100 * (machineBusySeconds().busy - a)) / (ms / 1000));
 }
 
-/** CPU seconds the whole machine spent busy so far (all cores, /proc/stat), to see other workloads. */
-export function machineBusySeconds(): number {
+/**
+ * CPU seconds the whole machine spent busy so far (all cores, /proc/stat), and of those the time
+ * the hypervisor gave to other guests (steal): both are CPU the systems under test did not get.
+ */
+export function machineBusySeconds(): { busy: number; steal: number } {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return (total - idle) / TICKS_PER_SECOND;
+  return { busy: (total - idle) / TICKS_PER_SECOND, steal: (fields[7] ?? 0) / TICKS_PER_SECOND };
 }
 
 /** Kills a tree at once, synchronously: for the exit path, when nothing can be awaited. */

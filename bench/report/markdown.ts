@@ -1,4 +1,4 @@
-import type { StreamLane, WrkLane } from '../lanes.ts';
+import type { StreamLane, WrkLane, WrkPlan } from '../lanes.ts';
 import { LABELS, type TargetId } from '../targets.ts';
 import { addedStream, addedWrk, f } from './budgets.ts';
 import type { BenchResults, HeapStats } from './types.ts';
@@ -12,8 +12,10 @@ const signed = (v: number | undefined, d = 2): string => (v === undefined ? 'n/a
 const isDirect = (id: TargetId): boolean => id === 'direct' || id === 'direct-anthropic';
 const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
-function range(rounds: number[] | undefined): string {
-  return rounds === undefined || rounds.length < 2 ? '' : ` (${n0(Math.min(...rounds))}–${n0(Math.max(...rounds))})`;
+function range(rounds: WrkLane['rounds']): string {
+  if (rounds === undefined || rounds.length < 2) return '';
+  const rps = rounds.map((x) => x.rps);
+  return ` (${n0(Math.min(...rps))}–${n0(Math.max(...rps))})`;
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -42,7 +44,8 @@ export function renderMarkdown(r: BenchResults): string {
   if (errors.length > 0) out.push('', ...errors.map(([lane, why]) => `- lane ${lane} failed: ${why}`));
 
   out.push('', '## Requests (non-streaming)', '');
-  out.push(`Latency in ms. "added" = system − direct to the same mock (the Anthropic mock for the converted path). c=1: one connection, closed loop, ${r.plan.c1.durationS} s. 500/s: fixed schedule over ${r.plan.rate500.connections} connections, ${r.plan.rate500.durationS} s. 64 conns: closed loop, ${r.plan.max64.rounds ?? 1} round(s) of ${r.plan.max64.durationS} s interleaved across the systems, the median round shown (every round's req/s in the JSON). CPU: % of one core (2 cores = 200 %) for system / mock / wrk during that round.`, '');
+  const rounds = (p: WrkPlan): string => `${p.rounds ?? 1} × ${p.durationS} s`;
+  out.push(`Latency in ms. "added" = system − direct to the same mock (the Anthropic mock for the converted path). c=1: one connection, closed loop, ${rounds(r.plan.c1)}. 500/s: fixed schedule over ${r.plan.rate500.connections} connections, ${rounds(r.plan.rate500)}. 64 conns: closed loop, ${rounds(r.plan.max64)}, req/s as median (lowest–highest round). Rounds are interleaved across the systems and every figure is the median over them (each round in the JSON). CPU: % of one core (2 cores = 200 %) for system / mock / wrk in the median 64-connection round.`, '');
   out.push(table(
     ['system', 'c=1 p50', 'c=1 added', '500/s p50', '500/s p99', '500/s added p50', '500/s added p99', '64 conns req/s', '64 conns p50', '64 conns p99', 'CPU sys/mock/wrk', 'errors'],
     WRK_ROWS.filter(present).filter((id) => max64[id] !== undefined || c1[id] !== undefined || rate500[id] !== undefined).map((id) => [
@@ -50,7 +53,7 @@ export function renderMarkdown(r: BenchResults): string {
       f(c1[id]?.latencyMs.p50, 3), isDirect(id) ? '–' : signed(addedWrk(c1, id, 'p50'), 3),
       f(rate500[id]?.latencyMs.p50, 3), f(rate500[id]?.latencyMs.p99, 3),
       isDirect(id) ? '–' : signed(addedWrk(rate500, id, 'p50'), 3), isDirect(id) ? '–' : signed(addedWrk(rate500, id, 'p99'), 3),
-      `${n0(max64[id]?.rps)}${range(max64[id]?.roundsRps)}`, f(max64[id]?.latencyMs.p50), f(max64[id]?.latencyMs.p99),
+      `${n0(max64[id]?.rps)}${range(max64[id]?.rounds)}`, f(max64[id]?.latencyMs.p50), f(max64[id]?.latencyMs.p99),
       cpu(max64[id], id),
       String((c1[id]?.errors ?? 0) + (rate500[id]?.errors ?? 0) + (max64[id]?.errors ?? 0)),
     ]),
