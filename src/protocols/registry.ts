@@ -17,7 +17,7 @@ export const codecs: Readonly<Record<ClientProtocol, Codec>> = {
 };
 
 /** Provider protocol → how to write its requests and read its answers. */
-export const providerCodecs: Readonly<Partial<Record<Protocol, ProviderCodec>>> & Readonly<Record<ClientProtocol, ProviderCodec>> = {
+export const providerCodecs: Readonly<Record<Protocol, ProviderCodec>> = {
   ...codecs,
   'gemini-code-assist': geminiCodeAssistCodec,
   codegeex: codeGeexCodec,
@@ -25,9 +25,7 @@ export const providerCodecs: Readonly<Partial<Record<Protocol, ProviderCodec>>> 
 };
 
 export function providerCodec(protocol: Protocol): ProviderCodec {
-  const codec = providerCodecs[protocol];
-  if (codec === undefined) throw new Error(`no converters for provider protocol ${protocol}`);
-  return codec;
+  return providerCodecs[protocol];
 }
 
 /** The codec a client request is read with: legacy completions read and answer differently from chat. */
