@@ -95,3 +95,16 @@ describe('llmux as a process', () => {
     assert.equal(await proc.exited, 1);
   });
 });
+
+describe('the llmux command with a warm compile cache', () => {
+  test('starts without stripping types again: every TypeScript module comes from the cache', async () => {
+    await run(process.execPath, ['bin/warm-compile-cache.js'], { cwd: root });
+    const { stdout, stderr } = await run(process.execPath, ['bin/llmux.js', 'version'], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+    });
+    assert.equal(stdout, 'llmux 0.1.0\n');
+    assert.match(stderr, /retrieving transpile cache for StrippedTypeScript \S+\/src\/main\.ts\.\.\.success/);
+    assert.doesNotMatch(stderr, /no transpile cache for StrippedTypeScript/);
+  });
+});

@@ -45,8 +45,15 @@ describe('Dockerfile', () => {
     assert.match(finalStage.slice(health, health + 2).join(' '), /\/health/);
     const port = /LLMUX_PORT=(\d+)/.exec(finalStage.join(' '))?.[1];
     assert.ok(finalStage.includes(`EXPOSE ${port}`));
-    assert.match(finalStage.find((l) => l.startsWith('ENTRYPOINT')) ?? '', /src\/main\.ts/);
-    assert.ok(existsSync(join(root, 'src/main.ts')));
+    assert.match(finalStage.find((l) => l.startsWith('ENTRYPOINT')) ?? '', /bin\/llmux\.js/);
+    assert.ok(existsSync(join(root, 'bin/llmux.js')));
+  });
+
+  test('warms the compile cache in the runtime stage, before dropping root', () => {
+    const warm = finalStage.findIndex((l) => l.startsWith('RUN') && l.includes('bin/warm-compile-cache.js'));
+    const user = finalStage.findIndex((l) => l.startsWith('USER '));
+    const copySrc = finalStage.findIndex((l) => l.startsWith('COPY src'));
+    assert.ok(warm > copySrc && warm < user, 'the cache is keyed by path and content: warm it where the sources end up');
   });
 
   test('copies only files that exist', () => {
