@@ -1,6 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env node
 // The package's `llmux` command. Node >= 22.18 runs the TypeScript sources directly.
-// The semi-space flag: see "Memory" in docs/BENCHMARKS.md (npm start passes the same).
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   console.error(`llmux needs Node.js 22.18 or newer (found ${process.versions.node}).`);
