@@ -4,7 +4,7 @@ import { createProviderAdapter } from '../providers/registry.ts';
 import type { ProviderAdapter } from '../providers/provider.ts';
 import type { RoutableProvider } from '../router/catalog.ts';
 import { Circuit, type CircuitOptions } from '../router/circuit.ts';
-import { compileGlob, type Glob } from '../router/glob.ts';
+import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
 import { readBody, UpstreamClient } from '../upstream/http.ts';
 
 const RETRY_FAILED_DISCOVERY_MS = 30_000;
@@ -75,7 +75,10 @@ export class ProviderRuntime implements RoutableProvider {
     } catch {
       throw new Error(`GET ${call.path} answered with invalid JSON`);
     }
-    const ids = [...new Set(this.adapter.parseModels(parsed))].sort();
+    // A glob list narrows what the provider serves: an upstream that lists more (a shared
+    // endpoint, an aggregator) must not attract models the config did not give it.
+    const listed = this.adapter.parseModels(parsed).filter((id) => this.#patterns.length === 0 || matchesAny(this.#patterns, id));
+    const ids = [...new Set(listed)].sort();
     const changed = ids.join('\n') !== this.#discovered.join('\n');
     this.#discovered = ids;
     return changed;

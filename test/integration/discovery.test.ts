@@ -40,6 +40,29 @@ describe('model discovery', () => {
     }
   });
 
+  test('a glob list narrows the discovered list: models the upstream also lists do not route to that provider', async () => {
+    const shared = await startMockOpenAI({ name: 'shared', models: ['gpt-shared', 'claude-shared'] });
+    const gw = await startGateway({
+      providers: [
+        { name: 'gpts', base_url: `${shared.url}/v1`, models: ['gpt-*'] },
+        { name: 'claudes', base_url: `${shared.url}/v1`, models: ['claude-*'] },
+      ],
+    });
+    try {
+      const client = new OpenAI({ apiKey: 'x', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+      assert.deepEqual((await client.models.list()).data.map((m) => m.id).sort(), ['claude-shared', 'gpt-shared']);
+      for (let i = 0; i < 6; i++) {
+        const { response } = await client.chat.completions.create({ model: 'gpt-shared', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+        assert.equal(response.headers.get('x-llmux-provider'), 'gpts');
+        const other = await client.chat.completions.create({ model: 'claude-shared', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+        assert.equal(other.response.headers.get('x-llmux-provider'), 'claudes');
+      }
+    } finally {
+      await gw.close();
+      await shared.close();
+    }
+  });
+
   test('an unreachable provider does not stop the gateway from starting', async () => {
     const gw = await startGateway({ providers: [{ name: 'down', base_url: 'http://127.0.0.1:1/v1', connect_timeout: '500ms' }] });
     try {
