@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
@@ -12,6 +11,7 @@ import type { ClientProtocol } from '../providers/provider.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
+import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from './keys.ts';
 import { registerOpsRoutes } from './ops.ts';
 
@@ -93,26 +93,20 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     });
   });
 
-  // CORS follows the current config (it may change on reload): off when server.cors is absent.
-  void app.register(cors, {
-    origin: (origin, callback) => {
-      const settings = gateway.state.config.server.cors;
-      if (settings === undefined || origin === undefined) return callback(null, false);
-      callback(null, settings.origins.includes('*') ? '*' : settings.origins.includes(origin) ? origin : false);
-    },
-    methods: ['GET', 'POST', 'OPTIONS'],
-    exposedHeaders: ['x-request-id', 'x-llmux-overhead-ms', 'x-llmux-provider', 'retry-after', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
-    maxAge: 600,
-  });
+  registerCorsPreflight(app, gateway);
 
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
+    const state = gateway.state;
+    // Answers the pipeline writes set their own id (answerHeaders) and bypass Fastify's reply.
     void reply.header('x-request-id', request.id);
+    // Raw, so pipeline answers carry it too; a no-op unless CORS is on and the request has an Origin.
+    applyCors(state.config.server.cors, request.headers.origin, reply.raw);
     const protocol = request.routeOptions.config.protocol;
     if (protocol === undefined) return;
-    const state = gateway.state;
-    const query = request.raw.url === undefined ? undefined : request.raw.url.split('?')[1];
-    const credential = presentedCredential(request.headers, query);
+    const url = request.raw.url ?? '';
+    const q = url.indexOf('?');
+    const credential = presentedCredential(request.headers, q === -1 ? undefined : url.slice(q + 1));
     request.credential = credential;
     if (!state.keys.enabled) return;
     if (credential === undefined) throw new GatewayError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=".');

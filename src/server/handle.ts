@@ -49,8 +49,6 @@ export async function handleProxied(
   op: Operation,
   input: Omit<ProxyInput, 'op'>,
 ): Promise<void> {
-  // Headers set by hooks (request id, CORS) must reach the raw response the pipeline writes.
-  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
   reply.hijack();
   request.proxied = true;
   const res = reply.raw;
