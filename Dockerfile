@@ -24,5 +24,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.LLMUX_PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Config: mount a file and point LLMUX_CONFIG at it, or give provider keys as environment variables.
-ENTRYPOINT ["node", "bin/llmux.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/llmux.js"]
 CMD ["serve"]
