@@ -45,7 +45,7 @@ export async function startLlmux(options: LlmuxOptions): Promise<Running> {
   const file = join(dir, 'llmux.json');
   writeFileSync(file, JSON.stringify(llmuxConfig(options.mockUrl), null, 2));
   const port = options.port ?? (await freePort());
-  const args = [...(options.nodeFlags ?? []), 'bin/llmux.js', '--config', file, '--port', String(port)];
+  const args = ['--max-semi-space-size=8', ...(options.nodeFlags ?? []), 'bin/llmux.js', '--config', file, '--port', String(port)];
   if (options.workers !== undefined && options.workers > 1) args.push('--workers', String(options.workers));
   // INIT_CWD: where llmux looks for a config of its own; the temp dir holds only ours.
   const proc = startProcess(`llmux${options.workers !== undefined && options.workers > 1 ? ` --workers ${options.workers}` : ''}`, process.execPath, args, {
