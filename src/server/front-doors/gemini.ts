@@ -5,6 +5,7 @@ import { estimateGeminiInputTokens } from '../../protocols/gemini/count-tokens.t
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import type { Operation } from '../../providers/provider.ts';
 import { handleProxied, jsonBody } from '../handle.ts';
+import { writeSseAsJsonArray } from './gemini-json-array.ts';
 import { keyAllowsModel, modelNotAllowed } from '../keys.ts';
 import { pinnedProvider } from '../pin.ts';
 
@@ -38,6 +39,8 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
         return estimateGeminiInputTokens(body);
       }
     }
+    // Without alt=sse Google streams one JSON array; the SDKs ask for SSE.
+    if (action.stream && (request.query as Record<string, unknown>)['alt'] !== 'sse') writeSseAsJsonArray(reply.raw);
     await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream });
     return reply;
   };
