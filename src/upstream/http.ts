@@ -180,7 +180,10 @@ export function readBody(body: Readable, limit = 64 * 1024 * 1024): Promise<Buff
     });
     body.once('end', () => resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size)));
     body.once('error', reject);
-    // A body destroyed without an error (the client went away): settle rather than hang.
-    body.once('close', () => reject(new GatewayError('upstream_error', 'upstream answer ended early')));
+    // A body destroyed without an error (the client went away): settle rather than hang. Only
+    // then: an error captures a stack, and every answer closes.
+    body.once('close', () => {
+      if (!body.readableEnded && !body.errored) reject(new GatewayError('upstream_error', 'upstream answer ended early'));
+    });
   });
 }
