@@ -11,7 +11,7 @@ import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { RequestContext } from './context.ts';
 import type { Prepared, ProxyInput } from './proxy.ts';
-import { answerHeaders, SSE_HEADERS } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS } from './respond.ts';
 
 /** The canonical request, decoded once per client request however many targets are tried. */
 const decoded = new WeakMap<ProxyInput, ChatRequest>();
@@ -99,7 +99,7 @@ export async function respondConverted(
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
   res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
-  res.flushHeaders();
+  flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
   try {
     for await (const chunk of upstream.body) {

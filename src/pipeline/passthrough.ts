@@ -6,7 +6,7 @@ import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 import type { Prepared, ProxyInput } from './proxy.ts';
-import { answerHeaders, SSE_HEADERS, writeError } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeError } from './respond.ts';
 
 /**
  * Same protocol in and out. Only the fields routing must change are rewritten (the model, the
@@ -58,7 +58,7 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     return true;
   }
   res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
-  res.flushHeaders();
+  flushUnlessDataWaiting(res, upstream);
   const observer = createPassthroughObserver(ctx.clientProtocol, { dropUsageChunk: !prepared.clientWantsUsage });
   const splitter = new SseEventSplitter();
   try {

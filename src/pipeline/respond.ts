@@ -3,6 +3,7 @@ import { GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
 import type { ClientProtocol } from '../providers/provider.ts';
 import { serializeSse } from '../upstream/sse.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -21,6 +22,14 @@ export function answerHeaders(ctx: RequestContext, base: Record<string, string>)
   base['x-llmux-overhead-ms'] = ctx.overheadMs.toFixed(2);
   if (ctx.provider !== undefined) base['x-llmux-provider'] = ctx.provider;
   return base;
+}
+
+/**
+ * A stream's headers go out at once so the client knows the answer started, unless its first
+ * event is already here: then they leave with it, in one packet instead of two.
+ */
+export function flushUnlessDataWaiting(res: ServerResponse, upstream: UpstreamResponse): void {
+  if (upstream.body.readableLength === 0) res.flushHeaders();
 }
 
 /** Renders a gateway error in the client's protocol, unless the answer already started. */
