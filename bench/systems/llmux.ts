@@ -39,11 +39,12 @@ export function llmuxConfig(mockUrl: string): Record<string, unknown> {
 }
 
 export async function startLlmux(options: LlmuxOptions): Promise<Running> {
-  const repo = new URL('../..', import.meta.url).pathname;
+  const repo = process.env['AB_REPO'] || new URL('../..', import.meta.url).pathname;
   const dir = join(options.workDir, `llmux-${options.label ?? 'w1'}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'llmux.json');
-  writeFileSync(file, JSON.stringify(llmuxConfig(options.mockUrl), null, 2));
+  const patch = process.env['AB_PATCH'] ? JSON.parse(process.env['AB_PATCH']) : {};
+  writeFileSync(file, JSON.stringify({ ...llmuxConfig(options.mockUrl), ...patch }, null, 2));
   const port = options.port ?? (await freePort());
   const args = ['--max-semi-space-size=8', ...(options.nodeFlags ?? []), 'bin/llmux.js', '--config', file, '--port', String(port)];
   if (options.workers !== undefined && options.workers > 1) args.push('--workers', String(options.workers));

@@ -52,9 +52,10 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     const started = performance.now();
     const body = await readBody(upstream.body);
     ctx.upstreamMs += performance.now() - started;
-    count(ctx, tokensFromBody(ctx.clientProtocol, body));
     res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
     res.end(body);
+    // Accounting, after the answer left: the client does not wait for it.
+    count(ctx, tokensFromBody(ctx.clientProtocol, body));
     return true;
   }
   res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
