@@ -16,10 +16,11 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
-# Warmed where it will run (the cache is keyed by path and content); read-only at run time is fine.
-RUN node bin/warm-compile-cache.js
-# The official image's unprivileged user.
+# The compile cache is keyed by path, content and user id: warmed where it will run, by the user
+# that runs llmux (the official image's unprivileged one, uid 1000). Read-only at run time is fine.
+RUN mkdir -p node_modules/.cache && chown node:node node_modules/.cache
 USER node
+RUN node bin/warm-compile-cache.js
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.LLMUX_PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -49,11 +49,13 @@ describe('Dockerfile', () => {
     assert.ok(existsSync(join(root, 'bin/llmux.js')));
   });
 
-  test('warms the compile cache in the runtime stage, before dropping root', () => {
+  test('warms the compile cache in the runtime stage, as the user that runs llmux', () => {
     const warm = finalStage.findIndex((l) => l.startsWith('RUN') && l.includes('bin/warm-compile-cache.js'));
     const user = finalStage.findIndex((l) => l.startsWith('USER '));
     const copySrc = finalStage.findIndex((l) => l.startsWith('COPY src'));
-    assert.ok(warm > copySrc && warm < user, 'the cache is keyed by path and content: warm it where the sources end up');
+    // Node keys the cache by path, content and uid: after the sources are in place, as that user.
+    assert.ok(warm > copySrc && warm > user, 'warm where the sources end up, after USER');
+    assert.ok(finalStage.slice(0, user).some((l) => l.includes('chown node:node node_modules/.cache')), 'the runtime user can write the cache folder');
   });
 
   test('copies only files that exist', () => {
