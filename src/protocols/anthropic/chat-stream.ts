@@ -5,6 +5,7 @@
  */
 import type { ConvertContext } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-events.ts';
+import { preview } from '../sse-json.ts';
 import { statusForAnthropicErrorType } from './errors.ts';
 import { mapAnthropicStopReasonToCanonical } from './finish-reason.ts';
 import { combineAnthropicUsage, type AnthropicTokenCounts } from './usage.ts';
@@ -13,10 +14,6 @@ import { isObject, numberField, stringField, type JsonObject } from './wire.ts';
 type BlockState =
   | { kind: 'text' | 'thinking' | 'other' }
   | { kind: 'tool'; toolIndex: number; sawArguments: boolean; initialInput: string | undefined };
-
-function preview(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
 
 /**
  * Reads an Anthropic upstream stream record by record. State is one entry per open content block

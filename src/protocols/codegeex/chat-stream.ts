@@ -1,6 +1,7 @@
 import type { ConvertContext, FinishReason } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-events.ts';
 import { isObject, isString } from '../gemini/wire.ts';
+import { preview } from '../sse-json.ts';
 
 /**
  * CodeGeeX SSE → canonical events. The stream uses named events:
@@ -83,6 +84,3 @@ export function errorText(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function preview(data: string): string {
-  return data.length > 200 ? `${data.slice(0, 200)}…` : data;
-}

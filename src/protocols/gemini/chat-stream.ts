@@ -1,5 +1,6 @@
 import type { ConvertContext, FinishReason, Usage } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEncoder, StreamEvent } from '../../core/stream-events.ts';
+import { sseJsonObject } from '../sse-json.ts';
 import { decodeAnswerPart, isBlockedPrompt } from './chat-response.ts';
 import { geminiErrorBody, httpStatusForGemini } from './errors.ts';
 import { mapGeminiFinishReasonFromCanonical, mapGeminiFinishReasonToCanonical } from './finish-reason.ts';
@@ -11,10 +12,6 @@ import { field, isFiniteNumber, isObject, isString, type GeminiChatResponse, typ
  * `streamGenerateContent?alt=sse` ⇄ canonical stream events.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-
-function preview(data: string): string {
-  return data.length > 200 ? `${data.slice(0, 200)}…` : data;
-}
 
 /**
  * Upstream Gemini stream → canonical events, one SSE record at a time.
@@ -43,15 +40,10 @@ export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<Ss
   return {
     push(record) {
       if (closed) return [];
-      const data = record.data.trim();
-      if (data === '' || data === '[DONE]') return [];
-      let body: unknown;
-      try {
-        body = JSON.parse(data);
-      } catch {
-        return fail({ type: 'error', status: 502, message: `malformed JSON in upstream Gemini stream: ${preview(data)}` });
-      }
-      if (!isObject(body)) return fail({ type: 'error', status: 502, message: `unexpected upstream Gemini stream data: ${preview(data)}` });
+      const parsed = sseJsonObject(record.data, 'Gemini');
+      if (parsed === undefined) return [];
+      if ('error' in parsed) return fail({ type: 'error', status: 502, message: parsed.error });
+      const body = parsed.body;
 
       const error = body['error'];
       if (isObject(error)) {

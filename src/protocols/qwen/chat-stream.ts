@@ -1,6 +1,7 @@
 import type { ConvertContext, Usage } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-events.ts';
 import { isFiniteNumber, isObject, isString, type JsonObject } from '../gemini/wire.ts';
+import { sseJsonObject } from '../sse-json.ts';
 
 /**
  * chat.qwen.ai SSE → canonical events. Frames are unnamed `data:` JSON:
@@ -36,15 +37,10 @@ export function createQwenStreamDecoder(ctx: ConvertContext): StreamDecoder<SseR
   return {
     push(record) {
       if (closed) return [];
-      const data = record.data.trim();
-      if (data === '' || data === '[DONE]') return [];
-      let body: unknown;
-      try {
-        body = JSON.parse(data);
-      } catch {
-        return fail(`malformed JSON in upstream Qwen stream: ${preview(data)}`);
-      }
-      if (!isObject(body)) return fail(`unexpected upstream Qwen stream data: ${preview(data)}`);
+      const parsed = sseJsonObject(record.data, 'Qwen');
+      if (parsed === undefined) return [];
+      if ('error' in parsed) return fail(parsed.error);
+      const body = parsed.body;
       const error = qwenErrorOf(body);
       if (error !== undefined) return fail(`Qwen reported an error: ${error.message}`, error.status, error.code);
 
@@ -124,6 +120,3 @@ function statusForCode(code: string | undefined): number {
   return 502;
 }
 
-function preview(data: string): string {
-  return data.length > 200 ? `${data.slice(0, 200)}…` : data;
-}
