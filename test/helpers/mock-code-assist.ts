@@ -1,6 +1,6 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import type { RecordedRequest } from './mock-openai.ts';
+import { startRecordingServer } from './recording-server.ts';
 
 /**
  * A Code Assist upstream (`cloudcode-pa.googleapis.com/v1internal`, what the Gemini CLI talks to)
@@ -40,78 +40,53 @@ export interface CodeAssistMock {
 }
 
 export async function startMockCodeAssist(options: { refreshToken: string; validTokens?: string[]; project?: string; onboardPolls?: number }): Promise<CodeAssistMock> {
-  const sockets = new Set<Socket>();
   let issued = 0;
   let onboardCalls = 0;
-  const mock: CodeAssistMock = {
-    url: '',
-    requests: [],
-    tokenRequests: [],
+  const settings = {
+    tokenRequests: [] as Array<Record<string, string>>,
     validTokens: new Set(options.validTokens ?? []),
     refreshToken: options.refreshToken,
     project: options.project,
     onboardPolls: options.onboardPolls ?? 0,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
   };
-
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const path = req.url ?? '';
-      if (path === '/token') {
-        const form = Object.fromEntries(new URLSearchParams(text));
-        mock.tokenRequests.push(form);
-        if (form['grant_type'] !== 'refresh_token' || form['refresh_token'] !== mock.refreshToken || (form['client_id'] ?? '') === '' || (form['client_secret'] ?? '') === '') {
-          return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
-        }
-        const token = `ya29.fresh-${++issued}-${Math.random().toString(36).slice(2, 10)}`;
-        mock.validTokens.add(token);
-        return json(res, 200, { access_token: token, expires_in: 3599, scope: 'https://www.googleapis.com/auth/cloud-platform', token_type: 'Bearer', id_token: `id-token-${issued}` });
+  const server = await startRecordingServer('code-assist', (recorded, res) => {
+    const { path, body } = recorded;
+    if (path === '/token') {
+      const form = Object.fromEntries(new URLSearchParams(recorded.text));
+      mock.tokenRequests.push(form);
+      if (form['grant_type'] !== 'refresh_token' || form['refresh_token'] !== mock.refreshToken || (form['client_id'] ?? '') === '' || (form['client_secret'] ?? '') === '') {
+        return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
       }
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        body = undefined;
+      const token = `ya29.fresh-${++issued}-${Math.random().toString(36).slice(2, 10)}`;
+      mock.validTokens.add(token);
+      return json(res, 200, { access_token: token, expires_in: 3599, scope: 'https://www.googleapis.com/auth/cloud-platform', token_type: 'Bearer', id_token: `id-token-${issued}` });
+    }
+    const auth = recorded.headers['authorization'] ?? '';
+    if (!auth.startsWith('Bearer ') || !mock.validTokens.has(auth.slice(7))) {
+      return json(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials. Expected OAuth 2 access token.', status: 'UNAUTHENTICATED' } });
+    }
+    const method = /^\/v1internal:(\w+)(\?alt=sse)?$/.exec(path);
+    switch (method?.[1]) {
+      case 'loadCodeAssist':
+        if (mock.project !== undefined) return json(res, 200, { currentTier: { id: 'free-tier', name: 'Gemini Code Assist for individuals' }, cloudaicompanionProject: mock.project });
+        return json(res, 200, { allowedTiers: [{ id: 'free-tier', name: 'Gemini Code Assist for individuals', isDefault: true }, { id: 'standard-tier', userDefinedCloudaicompanionProject: true }] });
+      case 'onboardUser':
+        onboardCalls++;
+        if (body?.['tierId'] !== 'free-tier' || body['cloudaicompanionProject'] !== undefined) return googleError(res, 400, 'Precondition Failed: the free tier takes no project');
+        if (onboardCalls <= mock.onboardPolls) return json(res, 200, { name: 'operations/onboard-1', done: false });
+        return json(res, 200, { name: 'operations/onboard-1', done: true, response: { cloudaicompanionProject: { id: ONBOARDED_PROJECT, name: 'Gemini Code Assist' } } });
+      case 'generateContent':
+      case 'streamGenerateContent': {
+        const problem = validate(body);
+        if (problem !== undefined) return googleError(res, 400, problem);
+        return answer(res, method[1] === 'streamGenerateContent', String(body?.['model']));
       }
-      mock.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
-      const auth = req.headers['authorization'] ?? '';
-      if (!auth.startsWith('Bearer ') || !mock.validTokens.has(auth.slice(7))) {
-        return json(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials. Expected OAuth 2 access token.', status: 'UNAUTHENTICATED' } });
-      }
-      const method = /^\/v1internal:(\w+)(\?alt=sse)?$/.exec(path);
-      switch (method?.[1]) {
-        case 'loadCodeAssist':
-          if (mock.project !== undefined) return json(res, 200, { currentTier: { id: 'free-tier', name: 'Gemini Code Assist for individuals' }, cloudaicompanionProject: mock.project });
-          return json(res, 200, { allowedTiers: [{ id: 'free-tier', name: 'Gemini Code Assist for individuals', isDefault: true }, { id: 'standard-tier', userDefinedCloudaicompanionProject: true }] });
-        case 'onboardUser':
-          onboardCalls++;
-          if (body?.['tierId'] !== 'free-tier' || body['cloudaicompanionProject'] !== undefined) return googleError(res, 400, 'Precondition Failed: the free tier takes no project');
-          if (onboardCalls <= mock.onboardPolls) return json(res, 200, { name: 'operations/onboard-1', done: false });
-          return json(res, 200, { name: 'operations/onboard-1', done: true, response: { cloudaicompanionProject: { id: ONBOARDED_PROJECT, name: 'Gemini Code Assist' } } });
-        case 'generateContent':
-        case 'streamGenerateContent': {
-          const problem = validate(body);
-          if (problem !== undefined) return googleError(res, 400, problem);
-          return answer(res, method[1] === 'streamGenerateContent', String(body?.['model']));
-        }
-        default:
-          return googleError(res, 404, `Method not found: ${path}`);
-      }
-    });
+      default:
+        return googleError(res, 404, `Method not found: ${path}`);
+    }
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(mock, { url: `http://127.0.0.1:${port}` });
+  const mock: CodeAssistMock = Object.assign(settings, { url: server.url, requests: server.requests, close: server.close });
+  return mock;
 }
 
 function validate(body: Record<string, unknown> | undefined): string | undefined {

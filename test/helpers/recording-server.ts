@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown> | undefined;
+  /** The body as text, for the rare upstream that is sent something other than JSON (OAuth forms). */
+  text: string;
 }
 
 export interface MockUpstream {
@@ -43,7 +45,7 @@ export async function startRecordingServer(
       } catch {
         body = undefined;
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, text };
       requests.push(recorded);
       res.on('close', () => {
         if (!res.writableFinished) aborted.push({ path: recorded.path, model: body?.['model'] });
