@@ -210,6 +210,47 @@ describe('timeouts', () => {
   });
 });
 
+describe('large answers and slow readers', () => {
+  test('a multi-megabyte answer arrives whole, and a stream read slowly by its client arrives whole and in order', async () => {
+    const big = 'y'.repeat(6 * 1024 * 1024);
+    const events = Array.from({ length: 400 }, (_, i) => `e${i}-${'z'.repeat(2048)}`);
+    const mock = await startMockOpenAI({
+      name: 'big',
+      handler: (req, res) => {
+        if (req.body?.['model'] === 'big') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: 'b', object: 'chat.completion', created: 1, model: 'big', choices: [{ index: 0, message: { role: 'assistant', content: big }, finish_reason: 'stop' }] }));
+          return true;
+        }
+        if (req.body?.['model'] === 'burst') {
+          // Everything at once: the gateway must hold back (backpressure), not drop or reorder.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (const text of events) res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'burst', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`);
+          res.end(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'burst', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+          return true;
+        }
+        return false;
+      },
+    });
+    const gw = await startGateway({ providers: [{ name: 'big', base_url: `${mock.url}/v1`, models: ['big', 'burst'] }], health_check: { enabled: false } });
+    try {
+      const answer = await client(gw).chat.completions.create({ model: 'big', messages: user });
+      assert.equal(answer.choices[0]?.message.content, big);
+      const stream = await client(gw).chat.completions.create({ model: 'burst', stream: true, messages: user });
+      const seen: string[] = [];
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta.content;
+        if (text !== undefined && text !== null) seen.push(text);
+        if (seen.length % 50 === 0) await sleep(20);
+      }
+      assert.deepEqual(seen, events);
+    } finally {
+      await gw.close();
+      await mock.close();
+    }
+  });
+});
+
 describe('rate limits (memory store)', () => {
   test('rpm admits exactly the limit in the window, with OpenAI headers and a 429 with retry-after', async () => {
     const mock = await startMockOpenAI({ name: 'm', models: ['m'] });
