@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { buildCatalog, type Catalog } from '../router/catalog.ts';
 import { TargetPicker } from '../router/router.ts';
 import { compileRules, type RuleSet } from '../router/rules.ts';
-import { createKeyStore, type KeyStore } from '../server/keys.ts';
+import { createKeyStore, type KeyStore } from '../auth/keys.ts';
 import { ProviderRuntime } from './provider-runtime.ts';
 
 /**

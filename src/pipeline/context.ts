@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayState } from '../gateway/state.ts';
-import type { ClientProtocol, Operation } from '../providers/provider.ts';
-import type { ClientKey } from '../server/keys.ts';
+import type { ClientProtocol, Operation } from '../core/protocol.ts';
+import type { ClientKey } from '../auth/keys.ts';
 
 /**
  * One request's journey, filled in as it goes: what the access log, the metrics and the

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
-import type { ClientProtocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../core/protocol.ts';
 import { serializeSse } from '../upstream/sse.ts';
 import type { UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';

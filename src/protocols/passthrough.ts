@@ -1,4 +1,4 @@
-import type { ClientProtocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../core/protocol.ts';
 import { parseSseText } from '../upstream/sse.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientProtocol, Operation, Protocol } from '../providers/provider.ts';
+import type { ClientProtocol, Operation, Protocol } from '../core/protocol.ts';
 import { anthropicCodec } from './anthropic/codec.ts';
 import type { Codec, ProviderCodec } from './codec.ts';
 import { codeGeexCodec } from './codegeex/codec.ts';

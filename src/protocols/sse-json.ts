@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from './gemini/wire.ts';
+import { isObject, type JsonObject } from '../core/json.ts';
 
 /** The start of an upstream's text, for an error message that must stay short. */
 export function preview(text: string): string {

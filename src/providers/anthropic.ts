@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../config/schema.ts';
-import { keyRotator, splitBaseUrl, type CallInput, type Operation, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { keyRotator, splitBaseUrl, type CallInput, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { type Operation } from '../core/protocol.ts';
 
 const DEFAULT_VERSION = '2023-06-01';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderConfig } from '../config/schema.ts';
 import { withDefaults } from './json-body.ts';
-import { keyRotator, splitBaseUrl, type CallInput, type Operation, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { keyRotator, splitBaseUrl, type CallInput, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { type Operation } from '../core/protocol.ts';
 
 /** What the VS Code plugin sends; CodeGeeX serves clients that look like one of its IDE plugins. */
 const VSCODE_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.102.0 Chrome/134.0.6998.205 Electron/35.6.0 Safari/537.36';

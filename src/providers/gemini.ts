@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../config/schema.ts';
-import { keyRotator, splitBaseUrl, type CallInput, type Operation, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { keyRotator, splitBaseUrl, type CallInput, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { type Operation } from '../core/protocol.ts';
 
 /** Gemini Generative Language API with an API key; base_url is the bare host. */
 export function createGeminiProvider(config: ProviderConfig): ProviderAdapter {

@@ -1,24 +1,9 @@
 import type { ProviderConfig, ProviderType } from '../config/schema.ts';
+import type { Operation, Protocol } from '../core/protocol.ts';
+import type { UpstreamCall } from '../upstream/call.ts';
 
-/** The wire formats clients speak to llmux (each has a front door). */
-export type ClientProtocol = 'openai' | 'anthropic' | 'gemini';
+export type { UpstreamCall };
 
-/**
- * The wire format a provider speaks; decides whether a request is passed through or converted.
- * Some exist only upstream: Code Assist wraps Gemini in an envelope, CodeGeeX and Qwen web have their own.
- */
-export type Protocol = ClientProtocol | 'gemini-code-assist' | 'codegeex' | 'qwen';
-
-/** `embed_content` is Gemini's single-input embedding call; `embeddings` is OpenAI's or Gemini's batch one. */
-export type Operation = 'chat' | 'completions' | 'embeddings' | 'embed_content' | 'count_tokens';
-
-/** One HTTP call to an upstream, relative to the provider's origin. */
-export interface UpstreamCall {
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Buffer;
-}
 
 export interface CallInput {
   /** The model name the upstream knows. */

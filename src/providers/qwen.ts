@@ -1,7 +1,8 @@
 import type { ProviderConfig } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
 import { withDefaults } from './json-body.ts';
-import { keyRotator, splitBaseUrl, type CallInput, type Operation, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { keyRotator, splitBaseUrl, type CallInput, type ProviderAdapter, type UpstreamCall } from './provider.ts';
+import { type Operation } from '../core/protocol.ts';
 import { sideCall } from './side-call.ts';
 
 const BROWSER_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';

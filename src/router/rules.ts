@@ -1,3 +1,4 @@
+import { isObject } from '../core/json.ts';
 import type { ModelRule } from '../config/schema.ts';
 import { compileGlob, type Glob } from './glob.ts';
 
@@ -70,11 +71,7 @@ export function applyRuleToBody(rule: CompiledRule, body: Record<string, unknown
 function deepMerge(target: Record<string, unknown>, source: Readonly<Record<string, unknown>>): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    if (isObject(value) && isObject(existing)) deepMerge(existing, value);
     else target[key] = structuredClone(value);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

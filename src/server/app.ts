@@ -7,12 +7,12 @@ import { redactUrl } from '../observability/logger.ts';
 import { OTHER } from '../observability/metrics.ts';
 import { writeError } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
-import type { ClientProtocol } from '../providers/provider.ts';
+import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
-import { presentedCredential, type ClientKey } from './keys.ts';
+import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
 
 declare module 'fastify' {

@@ -7,7 +7,7 @@ import { newRequestContext, type RequestContext } from '../pipeline/context.ts';
 import { limitSubject } from '../limits/limiter.ts';
 import { proxy, type ProxyInput } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
-import type { ClientProtocol, Operation } from '../providers/provider.ts';
+import type { ClientProtocol, Operation } from '../core/protocol.ts';
 
 /** The request body as a JSON object, or a 400 that says what is wrong with it. */
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.ts';
-import type { UpstreamCall } from '../providers/provider.ts';
+import type { UpstreamCall } from './call.ts';
 
 export interface UpstreamResponse {
   status: number;

@@ -24,9 +24,7 @@ export const FORMATS = {
 
 export type FormatId = keyof typeof FORMATS;
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export { isObject as isRecord } from '../../core/json.ts';
 
 /** An environment variable's value, with empty meaning unset (as `export X=` usually intends). */
 export function envValue(env: Env, ...names: string[]): string | undefined {

@@ -4,19 +4,8 @@
  */
 import type { ChatRequest, ImageSource, Message, ReasoningConfig, ReasoningPart, TextPart, ToolResultPart, ToolSpec } from '../../core/chat.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
-import {
-  isObject,
-  type AnthropicDocumentBlock,
-  type AnthropicImageBlock,
-  type AnthropicMessageParam,
-  type AnthropicMessagesRequest,
-  type AnthropicRequestBlock,
-  type AnthropicTextBlock,
-  type AnthropicThinkingConfig,
-  type AnthropicTool,
-  type AnthropicToolChoice,
-  type AnthropicToolResultBlock,
-} from './wire.ts';
+import { type AnthropicDocumentBlock, type AnthropicImageBlock, type AnthropicMessageParam, type AnthropicMessagesRequest, type AnthropicRequestBlock, type AnthropicTextBlock, type AnthropicThinkingConfig, type AnthropicTool, type AnthropicToolChoice, type AnthropicToolResultBlock } from './wire.ts';
+import { isObject } from '../../core/json.ts';
 
 type Effort = NonNullable<ReasoningConfig['effort']>;
 /** Anthropic requires max_tokens; LiteLLM's DEFAULT_ANTHROPIC_CHAT_MAX_TOKENS is the usual choice. */

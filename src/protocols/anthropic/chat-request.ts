@@ -19,7 +19,7 @@ import type {
   ToolSpec,
 } from '../../core/chat.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
-import { isFiniteNumber, isObject, type JsonObject } from './wire.ts';
+import { isFiniteNumber, isObject, type JsonObject } from '../../core/json.ts';
 
 /**
  * Top-level fields accepted and ignored because they change nothing another provider could honour

@@ -8,7 +8,8 @@ import { toAnthropicToolInput } from './chat-request-encode.ts';
 import { decodeAnthropicError } from './errors.ts';
 import { mapAnthropicStopReasonFromCanonical, mapAnthropicStopReasonToCanonical } from './finish-reason.ts';
 import { decodeAnthropicUsage, encodeAnthropicUsage } from './usage.ts';
-import { isObject, stringField, type AnthropicMessage, type AnthropicResponseBlock } from './wire.ts';
+import { stringField, type AnthropicMessage, type AnthropicResponseBlock } from './wire.ts';
+import { isObject } from '../../core/json.ts';
 
 function malformed(message: string): GatewayError {
   return new GatewayError('upstream_error', `malformed Anthropic response: ${message}`);

@@ -9,7 +9,8 @@ import { preview } from '../sse-json.ts';
 import { statusForAnthropicErrorType } from './errors.ts';
 import { mapAnthropicStopReasonToCanonical } from './finish-reason.ts';
 import { combineAnthropicUsage, type AnthropicTokenCounts } from './usage.ts';
-import { isObject, numberField, stringField, type JsonObject } from './wire.ts';
+import { numberField, stringField } from './wire.ts';
+import { isObject, type JsonObject } from '../../core/json.ts';
 
 type BlockState =
   | { kind: 'text' | 'thinking' | 'other' }

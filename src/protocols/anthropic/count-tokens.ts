@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from './wire.ts';
+import { isObject, type JsonObject } from '../../core/json.ts';
 
 /**
  * A local estimate of `POST /v1/messages/count_tokens` for providers that cannot count (SPEC §5:

@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../core/errors.ts';
 import type { SseRecord } from '../../core/stream-events.ts';
-import { isObject, stringField, type AnthropicErrorBody, type AnthropicErrorType } from './wire.ts';
+import { stringField, type AnthropicErrorBody, type AnthropicErrorType } from './wire.ts';
+import { isObject } from '../../core/json.ts';
 
 /**
  * Anthropic error type ↔ HTTP status (SPEC §3). `billing_error` (402) and `timeout_error` (504)

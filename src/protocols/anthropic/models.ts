@@ -1,4 +1,4 @@
-import { isObject } from './wire.ts';
+import { isObject } from '../../core/json.ts';
 
 /**
  * Reads the model ids out of an Anthropic `GET /v1/models` answer

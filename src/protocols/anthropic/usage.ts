@@ -1,5 +1,6 @@
 import type { Usage } from '../../core/chat.ts';
-import { isObject, numberField, type AnthropicUsage } from './wire.ts';
+import { numberField, type AnthropicUsage } from './wire.ts';
+import { isObject } from '../../core/json.ts';
 
 /**
  * Reads an Anthropic `usage` object into canonical usage (OpenAI's meaning). Anthropic's

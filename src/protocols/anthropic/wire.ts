@@ -1,3 +1,4 @@
+import { isFiniteNumber, type JsonObject } from '../../core/json.ts';
 /**
  * Anthropic Messages API wire shapes, as far as llmux reads or writes them.
  * Input arrives as `unknown` and is checked by the hand-written guards below and in the decoders;
@@ -185,16 +186,6 @@ export type AnthropicStreamEvent =
   | AnthropicErrorBody;
 
 // Guards shared by the decoders.
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
 
 /** A number field, or undefined when absent, null or not a finite number. */
 export function numberField(obj: JsonObject, key: string): number | undefined {

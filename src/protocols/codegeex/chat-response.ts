@@ -1,7 +1,7 @@
 import type { ChatResponse, ConvertContext } from '../../core/chat.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { collectSseText } from '../collect-stream.ts';
-import { isObject, isString } from '../gemini/wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 import { createCodeGeexStreamDecoder, errorText } from './chat-stream.ts';
 
 /**

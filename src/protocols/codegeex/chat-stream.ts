@@ -1,6 +1,6 @@
 import type { ConvertContext, FinishReason } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-events.ts';
-import { isObject, isString } from '../gemini/wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 import { preview } from '../sse-json.ts';
 
 /**

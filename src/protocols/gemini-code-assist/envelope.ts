@@ -1,5 +1,6 @@
 import type { SseRecord } from '../../core/stream-events.ts';
-import { isObject, isString, type GeminiChatRequest, type JsonObject } from '../gemini/wire.ts';
+import { type GeminiChatRequest } from '../gemini/wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * The Code Assist API (`cloudcode-pa.googleapis.com/v1internal`) speaks Gemini inside an envelope:

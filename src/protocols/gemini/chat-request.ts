@@ -11,7 +11,8 @@ import {
   type ModelTurnPart,
 } from './parts.ts';
 import { decodeGeminiToolConfig, decodeGeminiTools, encodeGeminiTools } from './tools.ts';
-import { field, isObject, isString, type GeminiChatRequest, type GeminiContent, type GeminiPart, type GeminiRole, type JsonObject } from './wire.ts';
+import { field, type GeminiChatRequest, type GeminiContent, type GeminiPart, type GeminiRole } from './wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Gemini `generateContent` request ⇄ canonical request.

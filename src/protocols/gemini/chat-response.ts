@@ -3,7 +3,8 @@ import { GatewayError } from '../../core/errors.ts';
 import { mapGeminiFinishReasonFromCanonical, mapGeminiFinishReasonToCanonical } from './finish-reason.ts';
 import { answerCallId, encodeGeminiModelParts } from './parts.ts';
 import { decodeGeminiUsage, encodeGeminiUsage } from './usage.ts';
-import { field, isObject, isString, type GeminiCandidate, type GeminiChatResponse, type JsonObject } from './wire.ts';
+import { field, type GeminiCandidate, type GeminiChatResponse } from './wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Gemini `GenerateContentResponse` ⇄ canonical response.

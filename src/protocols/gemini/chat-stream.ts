@@ -6,7 +6,8 @@ import { geminiErrorBody, httpStatusForGemini } from './errors.ts';
 import { mapGeminiFinishReasonFromCanonical, mapGeminiFinishReasonToCanonical } from './finish-reason.ts';
 import { answerCallId, parseToolArguments } from './parts.ts';
 import { decodeGeminiUsage, encodeGeminiUsage } from './usage.ts';
-import { field, isFiniteNumber, isObject, isString, type GeminiChatResponse, type GeminiPart } from './wire.ts';
+import { field, type GeminiChatResponse, type GeminiPart } from './wire.ts';
+import { isFiniteNumber, isObject, isString } from '../../core/json.ts';
 
 /**
  * `streamGenerateContent?alt=sse` ⇄ canonical stream events.

@@ -1,4 +1,5 @@
-import { field, isObject, isString } from './wire.ts';
+import { field } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * A local estimate for `models/{m}:countTokens` when the provider cannot count (a non-Gemini

@@ -1,5 +1,5 @@
 import { GatewayError, invalidRequest, unsupported } from '../../core/errors.ts';
-import { isFiniteNumber, isObject, isString } from './wire.ts';
+import { isFiniteNumber, isObject, isString } from '../../core/json.ts';
 
 /**
  * OpenAI `/v1/embeddings` ⇄ Gemini `batchEmbedContents`, for the OpenAI front door reaching a

@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../core/errors.ts';
 import type { SseRecord } from '../../core/stream-events.ts';
-import { isFiniteNumber, isObject, isString, type GeminiErrorBody, type GeminiErrorStatus, type JsonObject } from './wire.ts';
+import { type GeminiErrorBody, type GeminiErrorStatus } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * HTTP status → Google RPC status name, as SPEC §3 fixes them (413 is INVALID_ARGUMENT there:

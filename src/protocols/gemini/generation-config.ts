@@ -2,7 +2,8 @@ import type { ChatRequest, ReasoningConfig, ResponseFormat } from '../../core/ch
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { geminiSchemaToJsonSchema } from './json-schema.ts';
 import { sanitizeGeminiSchema } from './sanitize-schema.ts';
-import { field, isFiniteNumber, isObject, isString, type GeminiGenerationConfig, type GeminiThinkingConfig, type GeminiThinkingLevel, type JsonObject } from './wire.ts';
+import { field, type GeminiGenerationConfig, type GeminiThinkingConfig, type GeminiThinkingLevel } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * `generationConfig` both ways: sampling, limits, JSON output and thinking.

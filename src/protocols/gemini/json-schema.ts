@@ -1,4 +1,4 @@
-import { isObject, isString, type JsonObject } from './wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Gemini `Schema` (OpenAPI-3 subset, as a Gemini client sends it in `parameters` or

@@ -1,4 +1,4 @@
-import { isObject, isString } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * Gemini model lists (`GET /v1beta/models`).

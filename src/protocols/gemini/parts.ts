@@ -1,6 +1,7 @@
 import type { ImagePart, ImageSource, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../core/chat.ts';
 import type { GatewayError } from '../../core/errors.ts';
-import { isObject, isString, type GeminiPart, type JsonObject } from './wire.ts';
+import { type GeminiPart } from './wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Part-level conversions shared by the request and response converters: model-turn parts both

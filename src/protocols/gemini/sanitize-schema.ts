@@ -1,4 +1,4 @@
-import { isFiniteNumber, isObject, isString, type JsonObject } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Reduces a JSON Schema to the OpenAPI-3 subset Gemini's `Schema` accepts (function

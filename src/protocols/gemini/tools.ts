@@ -2,7 +2,8 @@ import type { ChatRequest, ToolChoice, ToolSpec } from '../../core/chat.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { geminiSchemaToJsonSchema } from './json-schema.ts';
 import { sanitizeGeminiSchema } from './sanitize-schema.ts';
-import { field, isObject, isString, type GeminiFunctionDeclaration, type GeminiTool, type GeminiToolConfig } from './wire.ts';
+import { field, type GeminiFunctionDeclaration, type GeminiTool, type GeminiToolConfig } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * `tools` and `toolConfig` both ways.

@@ -1,5 +1,6 @@
 import type { Usage } from '../../core/chat.ts';
-import { isFiniteNumber, isObject, type GeminiUsageMetadata } from './wire.ts';
+import { type GeminiUsageMetadata } from './wire.ts';
+import { isFiniteNumber, isObject } from '../../core/json.ts';
 
 /**
  * Reads Gemini `usageMetadata`. `promptTokenCount` already includes `cachedContentTokenCount`

@@ -1,3 +1,4 @@
+import { type JsonObject } from '../../core/json.ts';
 /**
  * Gemini `generateContent` wire shapes, as far as llmux reads or writes them.
  * Input arrives as `unknown` and is checked by hand-written guards in the decoders; these types
@@ -162,20 +163,6 @@ export interface GeminiErrorBody {
 }
 
 // Guards shared by the decoders.
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
-export function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
 
 /**
  * Reads a field under its lowerCamel name or, failing that, its proto snake_case name

@@ -8,15 +8,8 @@ import type {
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { decodeOpenAIMessages, encodeOpenAIMessages } from './messages.ts';
 import { decodeStop, isActive, optionalBoolean, optionalInteger, optionalNumber, optionalString } from './params.ts';
-import {
-  isObject,
-  isString,
-  type OpenAIChatRequest,
-  type OpenAIReasoningEffort,
-  type OpenAIResponseFormat,
-  type OpenAITool,
-  type OpenAIToolChoice,
-} from './wire.ts';
+import { type OpenAIChatRequest, type OpenAIReasoningEffort, type OpenAIResponseFormat, type OpenAITool, type OpenAIToolChoice } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * Request fields OpenAI defines that have no canonical form: a client that sets them would get a

@@ -3,15 +3,8 @@ import { GatewayError } from '../../core/errors.ts';
 import { mapOpenAIFinishReasonFromCanonical, mapOpenAIFinishReasonToCanonical } from './finish-reason.ts';
 import { encodeToolCall, readGeminiSignature } from './messages.ts';
 import { decodeOpenAIUsage, encodeOpenAIUsage } from './usage.ts';
-import {
-  isFiniteNumber,
-  isObject,
-  isString,
-  type JsonObject,
-  type OpenAIChatResponse,
-  type OpenAIResponseMessage,
-  type OpenAIToolCall,
-} from './wire.ts';
+import { type OpenAIChatResponse, type OpenAIResponseMessage, type OpenAIToolCall } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
  * Upstream OpenAI chat completion → canonical. Only `choices[0]` is read (a request with n>1 is

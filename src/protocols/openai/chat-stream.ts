@@ -5,16 +5,8 @@ import { openAIStreamErrorRecord } from './errors.ts';
 import { mapOpenAIFinishReasonFromCanonical, mapOpenAIFinishReasonToCanonical } from './finish-reason.ts';
 import { readGeminiSignature } from './messages.ts';
 import { decodeOpenAIUsage, encodeOpenAIUsage } from './usage.ts';
-import {
-  isFiniteNumber,
-  isObject,
-  isString,
-  type JsonObject,
-  type OpenAIChatChunk,
-  type OpenAIChunkDelta,
-  type OpenAIFinishReason,
-  type OpenAIToolCallDelta,
-} from './wire.ts';
+import { type OpenAIChatChunk, type OpenAIChunkDelta, type OpenAIFinishReason, type OpenAIToolCallDelta } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /** State of one upstream tool call, keyed by the upstream's `index`. */
 interface UpstreamCall {

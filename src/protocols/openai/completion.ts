@@ -4,7 +4,8 @@ import type { SseRecord, StreamEncoder } from '../../core/stream-events.ts';
 import { openAIStreamErrorRecord } from './errors.ts';
 import { decodeStop, isActive, optionalBoolean, optionalInteger, optionalNumber, optionalString } from './params.ts';
 import { encodeOpenAIUsage } from './usage.ts';
-import { isObject, isString, type OpenAIUsage } from './wire.ts';
+import { type OpenAIUsage } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * Legacy `POST /v1/completions`, served by chat-only providers: the prompt becomes one user

@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../core/errors.ts';
 import type { SseRecord } from '../../core/stream-events.ts';
-import { isObject, isString, type OpenAIErrorBody } from './wire.ts';
+import { type OpenAIErrorBody } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /**
  * OpenAI error `type` for an HTTP status.

@@ -9,17 +9,8 @@ import type {
 } from '../../core/chat.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { decodeOpenAIImageUrl, encodeOpenAIImageUrl } from './image-url.ts';
-import {
-  isObject,
-  isString,
-  type JsonObject,
-  type OpenAIAssistantMessage,
-  type OpenAIContentPart,
-  type OpenAIMessage,
-  type OpenAISystemMessage,
-  type OpenAIToolCall,
-  type OpenAIUserMessage,
-} from './wire.ts';
+import { type OpenAIAssistantMessage, type OpenAIContentPart, type OpenAIMessage, type OpenAISystemMessage, type OpenAIToolCall, type OpenAIUserMessage } from './wire.ts';
+import { isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /** Text parts of one message are joined with this when the target field is a single string. */
 const TEXT_JOINER = '\n\n';

@@ -1,4 +1,4 @@
-import { isObject, isString } from './wire.ts';
+import { isObject, isString } from '../../core/json.ts';
 
 /** One model as the gateway lists it. */
 export interface OpenAIModelEntry {

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../core/errors.ts';
-import { isFiniteNumber, isObject, isString, type JsonObject } from './wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 // Field readers shared by the chat and legacy completions request decoders; each error names its field.
 

@@ -1,5 +1,6 @@
 import type { Usage } from '../../core/chat.ts';
-import { isFiniteNumber, isObject, type OpenAIUsage } from './wire.ts';
+import { type OpenAIUsage } from './wire.ts';
+import { isFiniteNumber, isObject } from '../../core/json.ts';
 
 /**
  * Reads an OpenAI `usage` object. The canonical Usage already has OpenAI's meaning

@@ -1,6 +1,6 @@
 import type { ConvertContext, Usage } from '../../core/chat.ts';
 import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-events.ts';
-import { isFiniteNumber, isObject, isString, type JsonObject } from '../gemini/wire.ts';
+import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 import { sseJsonObject } from '../sse-json.ts';
 
 /**

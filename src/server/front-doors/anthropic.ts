@@ -3,8 +3,8 @@ import { invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
 import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-tokens.ts';
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
-import { keyAllowsModel, modelNotAllowed } from '../keys.ts';
-import { pinnedProvider } from '../pin.ts';
+import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
+import { pinnedProvider } from '../../router/pin.ts';
 
 const config = { protocol: 'anthropic' as const };
 

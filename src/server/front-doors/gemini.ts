@@ -3,11 +3,11 @@ import { GatewayError, invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
 import { estimateGeminiInputTokens } from '../../protocols/gemini/count-tokens.ts';
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
-import type { Operation } from '../../providers/provider.ts';
+import type { Operation } from '../../core/protocol.ts';
 import { handleProxied, jsonBody } from '../handle.ts';
 import { writeSseAsJsonArray } from './gemini-json-array.ts';
-import { keyAllowsModel, modelNotAllowed } from '../keys.ts';
-import { pinnedProvider } from '../pin.ts';
+import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
+import { pinnedProvider } from '../../router/pin.ts';
 
 const config = { protocol: 'gemini' as const };
 

@@ -5,7 +5,7 @@ import { encodeAnthropicModelList } from '../../protocols/anthropic/models.ts';
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
-import { keyAllowsModel } from '../keys.ts';
+import { keyAllowsModel } from '../../auth/keys.ts';
 
 const config = { protocol: 'openai' as const };
 
