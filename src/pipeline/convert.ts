@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { StreamEvent } from '../core/stream-events.ts';
+import { estimateChatRequestTokens } from '../protocols/estimate-tokens.ts';
 import { clientCodec, convertEmbeddings, providerCodec } from '../protocols/registry.ts';
 import type { ProviderAdapter } from '../providers/provider.ts';
 import type { ClientProtocol, Protocol } from '../core/protocol.ts';
@@ -40,9 +41,10 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     }
     req = await pending;
   }
-  const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
+  const dropped: string[] = [];
+  const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions, dropped }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
-  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
+  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true, dropped };
 }
 
 export async function respondConverted(
@@ -82,13 +84,16 @@ export async function respondConverted(
       if (answer.usage !== undefined) countUsage(ctx, answer.usage);
       body = client.encodeChatResponse(answer, cctx);
     }
+    nameDropped(res, prepared);
     res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
     res.end(JSON.stringify(body));
     return true;
   }
 
   const decoder = providerCodec(provider).createStreamDecoder(cctx);
-  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
+  const request = decoded.get(input);
+  const estimatePromptTokens = request === undefined ? undefined : () => estimateChatRequestTokens(request);
+  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel, estimatePromptTokens });
   let out = '';
   let broken = false;
   const emit = (events: StreamEvent[]): void => {
@@ -99,6 +104,7 @@ export async function respondConverted(
     }
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
+  nameDropped(res, prepared);
   res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
@@ -123,6 +129,11 @@ export async function respondConverted(
   if (out !== '') res.write(out);
   res.end();
   return !broken;
+}
+
+/** Names the sampling hints the provider lacks and the request went without (the access log reads it back). */
+function nameDropped(res: ServerResponse, prepared: Prepared): void {
+  if (prepared.dropped !== undefined && prepared.dropped.length > 0) res.setHeader('x-llmux-dropped-params', prepared.dropped.join(','));
 }
 
 function countUsage(ctx: RequestContext, usage: Usage): void {

@@ -7,6 +7,12 @@ export interface EncodeRequestOptions {
   upstreamModel: string;
   /** OpenAI's reasoning models take only `max_completion_tokens`; most compatible servers only `max_tokens`. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Receives the names of sampling hints the target lacks and the encoder left out (top_k for an
+   * OpenAI-compatible upstream, penalties for Anthropic...), by their OpenAI-style names, so the
+   * answer can say what was not honoured instead of refusing a request that clients always send.
+   */
+  dropped?: string[];
 }
 
 /**
@@ -20,6 +26,16 @@ export interface ProviderCodec {
   decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
 }
 
+export interface StreamEncoderOptions {
+  includeUsage: boolean;
+  model: string;
+  /**
+   * The request's prompt size estimated locally, for protocols that must state input tokens
+   * before the upstream has counted them (Anthropic's `message_start`). Called at most once.
+   */
+  estimatePromptTokens?: () => number;
+}
+
 /**
  * A client protocol's converters behind one interface, so the pipeline never names a protocol.
  * decode* reads the wire into the canonical model, encode* writes it.
@@ -27,7 +43,7 @@ export interface ProviderCodec {
 export interface Codec extends ProviderCodec {
   decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
   encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
-  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string }): StreamEncoder;
+  createStreamEncoder(ctx: ConvertContext, opts: StreamEncoderOptions): StreamEncoder;
   encodeError(err: GatewayError): { status: number; body: unknown };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;

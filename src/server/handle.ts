@@ -87,6 +87,8 @@ export async function handleProxied(
     if (!abort.signal.aborted) writeError(res, protocol, failure, ctx.reqId);
   }
   if (!res.writableEnded && !res.destroyed) res.end();
+  const dropped = res.getHeader('x-llmux-dropped-params');
+  if (dropped !== undefined) gateway.logger.debug({ reqId: ctx.reqId, provider: ctx.provider, dropped }, 'sampling hints the provider lacks were left out');
   metrics.inflightRequests.dec();
   if (input.stream) metrics.inflightStreams.dec();
   if (subject !== undefined) {

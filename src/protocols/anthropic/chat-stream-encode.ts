@@ -14,6 +14,8 @@ export interface AnthropicStreamEncoderOptions {
   model?: string;
   /** Ignored: an Anthropic stream always carries usage. Accepted so every encoder takes the same options. */
   includeUsage?: boolean;
+  /** The request's prompt size estimated locally, for `message_start` when the upstream has not counted yet. */
+  estimatePromptTokens?: () => number;
 }
 
 interface ToolState {
@@ -44,9 +46,11 @@ export function encodeAnthropicPing(): SseRecord {
  * Writes canonical events as an Anthropic stream: `message_start`, then one content block at a
  * time (start, deltas, stop) with indexes assigned in order, then `message_delta` + `message_stop`.
  *
- * - `message_start` is written with the first content, so a usage event that came before it (an
- *   Anthropic or Gemini upstream) fills `input_tokens`; otherwise they are 0 there and complete in
- *   `message_delta`, which carries every count.
+ * - `message_start` waits for the first usage or content event, never longer: clients such as
+ *   LangChain's ChatAnthropic read the input count from it alone. An upstream that counts the
+ *   prompt before answering (Anthropic's message_start, Gemini's first chunk) gives the real
+ *   `input_tokens`; otherwise (OpenAI counts only at the end) it holds the local estimate from
+ *   `estimatePromptTokens`, and `message_delta` carries every real count.
  * - `message_delta`/`message_stop` are written by `end()`, not at `finish`, because an OpenAI
  *   upstream sends its usage chunk after the finish chunk.
  * - Anthropic blocks are sequential but upstream tool calls may interleave (OpenAI parallel calls).
@@ -76,10 +80,12 @@ export function createAnthropicStreamEncoder(ctx: ConvertContext, opts: Anthropi
   const ensureStarted = (out: SseRecord[]): void => {
     if (messageStarted) return;
     messageStarted = true;
+    const estimate = usage === undefined && opts.estimatePromptTokens !== undefined ? opts.estimatePromptTokens() : undefined;
+    const startUsage = estimate === undefined ? usage : { promptTokens: estimate, completionTokens: 0 };
     out.push(
       record({
         type: 'message_start',
-        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(usage) },
+        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(startUsage) },
       }),
     );
   };
@@ -162,6 +168,7 @@ export function createAnthropicStreamEncoder(ctx: ConvertContext, opts: Anthropi
           return out;
         case 'usage':
           usage = event.usage;
+          ensureStarted(out);
           return out;
         case 'text-delta': {
           if (event.text === '') return out;
