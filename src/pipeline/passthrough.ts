@@ -33,7 +33,7 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
     const options = body['stream_options'];
     const current = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>) : {};
     clientWantsUsage = current['include_usage'] === true;
-    // SPEC §5: usage is always requested upstream so it can be counted.
+    // usage is always requested upstream so it can be counted.
     if (!clientWantsUsage) {
       own()['stream_options'] = { ...current, include_usage: true };
       changed = true;

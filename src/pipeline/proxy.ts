@@ -46,7 +46,7 @@ interface Failure {
 const RETRY_STATUSES = new Set([408, 409, 425, 429, 500, 502, 503, 504, 529]);
 
 /**
- * The data path, SPEC §4: rules before routing → resolve → pick a target → rules for the provider →
+ * The data path, rules before routing → resolve → pick a target → rules for the provider →
  * pass through or convert → send → answer, retrying other targets and then the fallbacks while
  * nothing has reached the client.
  */
@@ -200,7 +200,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
   return undefined;
 }
 
-/** SPEC §3: 400/404/413/422 pass through; 401/403 become 502 naming the provider; 429 and 5xx retry. */
+/** 400/404/413/422 pass through; 401/403 become 502 naming the provider; 429 and 5xx retry. */
 async function upstreamFailure(ctx: RequestContext, provider: ProviderRuntime, upstream: UpstreamResponse, same: boolean): Promise<Failure> {
   let body: Buffer;
   try {
