@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { UpstreamProtocol } from './agent-upstream.ts';
+import { assertAgentLoop, CLIENT_BINARIES, missingClient, runClient, startStack, type Stack } from './harness.ts';
+
+/**
+ * Claude Code (`claude -p`, headless) through llmux's Anthropic door to a provider of each protocol.
+ * It writes the proof file with its own tool, chosen by the scripted upstream from the tools Claude
+ * Code offered, and prints the upstream's final text.
+ */
+
+const skip = missingClient('claude');
+const CLIENT_KEY = 'llmux-key-for-claude-code';
+
+function claudeEnv(stack: Stack): Record<string, string> {
+  return {
+    HOME: stack.home,
+    ANTHROPIC_BASE_URL: stack.gateway.url,
+    ANTHROPIC_API_KEY: CLIENT_KEY,
+    // No telemetry, update checks, error reports or connectivity probes: the suite has no internet.
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_ERROR_REPORTING: '1',
+  };
+}
+
+async function runClaude(stack: Stack, model: string): Promise<Awaited<ReturnType<typeof runClient>>> {
+  // --allowedTools instead of --dangerously-skip-permissions, which Claude Code refuses as root.
+  return runClient(CLAUDE_BINARY, ['-p', 'Create the file proof.txt in this directory.', '--model', model, '--allowedTools', 'Bash,Write,Edit', '--output-format', 'text'], {
+    cwd: stack.work,
+    env: claudeEnv(stack),
+  });
+}
+
+const CLAUDE_BINARY = CLIENT_BINARIES.claude;
+const auth = { auth: { api_keys: [{ key: CLIENT_KEY, name: 'claude-code' }] } };
+
+describe('Claude Code through llmux', { skip, concurrency: 1 }, () => {
+  const matrix: Array<{ protocol: UpstreamProtocol; model: string; why: string }> = [
+    { protocol: 'anthropic', model: 'claude-sonnet-4-5', why: 'pass-through' },
+    // A name Claude Code does not recognise: it then puts a system message inside `messages`.
+    { protocol: 'openai', model: 'deepseek-chat', why: 'converted, unrecognised model name' },
+    { protocol: 'gemini', model: 'gemini-2.5-pro', why: 'converted' },
+  ];
+  for (const { protocol, model, why } of matrix) {
+    test(`to an ${protocol} provider (${why})`, async (t) => {
+      const stack = await startStack(t, protocol, 'claude', auth);
+      const run = await runClaude(stack, model);
+      assertAgentLoop(stack, run);
+      const posts = stack.upstream.requests.filter((r) => r.method === 'POST');
+      assert.ok(posts.every((r) => r.headers['x-api-key'] !== CLIENT_KEY && r.headers['authorization'] !== `Bearer ${CLIENT_KEY}`), 'the client key never reaches the provider');
+      if (protocol === 'anthropic') {
+        // Pass-through keeps Claude Code's own beta flags.
+        assert.ok(posts.some((r) => typeof r.headers['anthropic-beta'] === 'string'), 'anthropic-beta forwarded');
+      }
+    });
+  }
+
+  test('with Claude model names routed by the README recipe (model_rules "claude-*")', async (t) => {
+    const stack = await startStack(t, 'openai', 'claude', {
+      ...auth,
+      model_rules: [{ match_model: 'claude-*', set: { model: 'up/deepseek-chat' } }],
+    });
+    const run = await runClaude(stack, 'claude-sonnet-4-5');
+    assertAgentLoop(stack, run);
+    const models = new Set(stack.upstream.requests.filter((r) => r.method === 'POST').map((r) => r.body?.['model']));
+    assert.deepEqual([...models], ['deepseek-chat']);
+  });
+});

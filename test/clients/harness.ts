@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { startAgentUpstream, type AgentScript, type AgentUpstream, type UpstreamProtocol } from './agent-upstream.ts';
+
+/** Where `.ci/clients.sh` installs the pinned clients. */
+export const CLIENTS_DIR = process.env['LLMUX_CLIENTS_DIR'] ?? join(homedir(), '.cache', 'llmux-clients');
+
+/** The native or Node entry of each client, inside the install prefix. */
+export const CLIENT_BINARIES = {
+  claude: join(CLIENTS_DIR, 'node_modules', '@anthropic-ai', 'claude-code-linux-x64', 'claude'),
+  gemini: join(CLIENTS_DIR, 'node_modules', '.bin', 'gemini'),
+  codex: join(CLIENTS_DIR, 'node_modules', '@openai', 'codex', 'bin', 'codex.js'),
+} as const;
+
+/** The reason a client's tests skip, or undefined when it is installed. */
+export function missingClient(name: keyof typeof CLIENT_BINARIES): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return `the suite runs the linux-x64 client builds; this is ${process.platform}-${process.arch}`;
+  return existsSync(CLIENT_BINARIES[name]) ? undefined : `${name} is not installed in ${CLIENTS_DIR}: run .ci/clients.sh`;
+}
+
+/** Every run is killed after this long: a client that hangs on the network must not hang the suite. */
+export const CLIENT_TIMEOUT_MS = 120_000;
+
+export interface Stack {
+  upstream: AgentUpstream;
+  gateway: TestGateway;
+  script: AgentScript;
+  /** A fresh HOME for the client, so no user config, credential or cache is read or written. */
+  home: string;
+  /** The client's working directory; the proof file is written here. */
+  work: string;
+}
+
+/**
+ * llmux in front of a scripted upstream of `protocol`, named `up`. `config` is merged into the
+ * gateway config (model_rules, aliases...). Torn down with the test.
+ */
+export async function startStack(t: TestContext, protocol: UpstreamProtocol, client: string, config: Record<string, unknown> = {}, models: string[] = ['*']): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), `llmux-${client}-`));
+  const home = join(dir, 'home');
+  const work = join(dir, 'work');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(work, { recursive: true });
+  const script: AgentScript = {
+    proofFile: join(work, 'proof.txt'),
+    proofText: `${client} wrote this through llmux to ${protocol}`,
+    finalText: `LLMUX-${client.toUpperCase()}-${protocol.toUpperCase()}-DONE`,
+  };
+  const upstream = await startAgentUpstream(protocol, script);
+  const baseUrl = protocol === 'openai' ? `${upstream.url}/v1` : upstream.url;
+  const gateway = await startGateway({
+    providers: [{ name: 'up', type: protocol, base_url: baseUrl, api_key: 'upstream-key', models }],
+    health_check: { enabled: false },
+    ...config,
+  });
+  t.after(async () => {
+    await gateway.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { upstream, gateway, script, home, work };
+}
+
+export interface ClientRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * Runs a client with exactly `env` (plus PATH), never the caller's environment, so no real key or
+ * setting leaks in. The process group is killed at the time limit.
+ */
+export async function runClient(command: string, args: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<ClientRun> {
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  }, opts.timeoutMs ?? CLIENT_TIMEOUT_MS);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr, timedOut, ms: Math.round(performance.now() - started) };
+}
+
+/** What every client run must show: exit 0, the file on disk, the result paired upstream, the final text, no error status. */
+export function assertAgentLoop(stack: Stack, run: ClientRun, output: string = run.stdout): void {
+  const context = `exit ${String(run.code)}${run.timedOut ? ' (timed out)' : ''} after ${run.ms} ms\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}\naccess log: ${JSON.stringify(accessLines(stack))}`;
+  assert.equal(run.timedOut, false, `the client hung\n${context}`);
+  const failed = accessLines(stack).filter((l) => Number(l['status']) >= 400);
+  assert.deepEqual(failed, [], `llmux answered an error\n${context}`);
+  assert.equal(run.code, 0, context);
+  assert.equal(stack.upstream.calls.length, 1, `the upstream was asked for one tool call\n${context}`);
+  assert.ok(existsSync(stack.script.proofFile), `the tool did not write ${stack.script.proofFile}\n${context}`);
+  assert.equal(readFileSync(stack.script.proofFile, 'utf8').trim(), stack.script.proofText);
+  assert.ok(stack.upstream.results.length > 0, `no tool result reached the upstream\n${context}`);
+  assert.ok(stack.upstream.results.every((r) => r.matched), `a tool result answered no call the upstream made: ${JSON.stringify(stack.upstream.results)} vs ${JSON.stringify(stack.upstream.calls)}`);
+  assert.ok(output.includes(stack.script.finalText), `the final text is not in the client's output\n${context}`);
+}
+
+/** llmux's access lines for proxied requests. */
+export function accessLines(stack: Stack): Array<Record<string, unknown>> {
+  return stack.gateway.logs.filter((l) => l['msg'] === 'request');
+}
