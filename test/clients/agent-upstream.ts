@@ -117,43 +117,113 @@ function neutralValue(schema: Record<string, unknown>): unknown {
   }
 }
 
+/** A value valid for a JSON Schema: the first enum value, else a neutral value of each type. */
+export function sampleFor(schema: Json): unknown {
+  if (Array.isArray(schema['enum']) && schema['enum'].length > 0) return schema['enum'][0];
+  const anyOf = (schema['anyOf'] ?? schema['oneOf']) as Json[] | undefined;
+  if (Array.isArray(anyOf) && anyOf[0] !== undefined) return sampleFor(anyOf[0]);
+  const type = Array.isArray(schema['type']) ? String(schema['type'][0]) : String(schema['type'] ?? (schema['properties'] !== undefined ? 'object' : 'string'));
+  switch (type.toLowerCase()) {
+    case 'object': {
+      const props = (schema['properties'] ?? {}) as Record<string, Json>;
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleFor(v)]));
+    }
+    case 'array':
+      return [sampleFor((schema['items'] ?? {}) as Json)];
+    case 'integer':
+    case 'number':
+      return typeof schema['minimum'] === 'number' ? schema['minimum'] : 7;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return 'llmux';
+  }
+}
+
 // ---- reading each protocol's request ----------------------------------------------------------------
 
 type Json = Record<string, unknown>;
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
-function anthropicView(body: Json): { tools: Tool[]; results: ToolResult[] } {
+/** What the script reads from a request, whatever its protocol. */
+interface View {
+  tools: Tool[];
+  results: ToolResult[];
+  /** The calls of the assistant turn the results answer, as the request replays them. */
+  priorCalls: ToolResult[];
+  /** The JSON Schema the answer must follow (structured output), if any. */
+  outputSchema?: Json | undefined;
+  /** A tool the request forces (tool_choice naming one), if any. */
+  forced?: string | undefined;
+}
+
+function anthropicView(body: Json): View {
   const tools = arr(body['tools'])
     .filter((t) => typeof t['name'] === 'string' && t['input_schema'] !== undefined)
     .map((t) => ({ name: String(t['name']), schema: t['input_schema'] as Json }));
-  const last = arr(body['messages']).at(-1);
+  const messages = arr(body['messages']);
+  const last = messages.at(-1);
   const content = last !== undefined && last['role'] === 'user' ? arr(last['content']) : [];
   const results = content.filter((b) => b['type'] === 'tool_result').map((b) => ({ id: String(b['tool_use_id']), name: undefined }));
-  return { tools, results };
+  const prior = messages.at(-2);
+  const priorCalls = (prior?.['role'] === 'assistant' ? arr(prior['content']) : []).filter((b) => b['type'] === 'tool_use').map((b) => ({ id: String(b['id']), name: String(b['name']) }));
+  const format = ((body['output_config'] ?? {}) as Json)['format'] as Json | undefined;
+  const choice = (body['tool_choice'] ?? {}) as Json;
+  return { tools, results, priorCalls, outputSchema: format?.['schema'] as Json | undefined, forced: choice['type'] === 'tool' ? String(choice['name']) : undefined };
 }
 
-function openaiView(body: Json): { tools: Tool[]; results: ToolResult[] } {
+function openaiView(body: Json): View {
   const tools = arr(body['tools'])
     .map((t) => (t['function'] ?? {}) as Json)
     .filter((f) => typeof f['name'] === 'string')
     .map((f) => ({ name: String(f['name']), schema: (f['parameters'] ?? {}) as Json }));
   const messages = arr(body['messages']);
   const results: ToolResult[] = [];
-  for (let i = messages.length - 1; i >= 0 && messages[i]?.['role'] === 'tool'; i--) results.unshift({ id: String(messages[i]?.['tool_call_id']), name: undefined });
-  return { tools, results };
+  let i = messages.length - 1;
+  for (; i >= 0 && messages[i]?.['role'] === 'tool'; i--) results.unshift({ id: String(messages[i]?.['tool_call_id']), name: undefined });
+  const prior = messages[i];
+  const priorCalls = (prior?.['role'] === 'assistant' ? arr(prior['tool_calls']) : []).map((c) => ({ id: String(c['id']), name: String((c['function'] as Json | undefined)?.['name']) }));
+  const format = (body['response_format'] ?? {}) as Json;
+  const choice = body['tool_choice'];
+  const forced = typeof choice === 'object' && choice !== null ? ((choice as Json)['function'] as Json | undefined)?.['name'] : undefined;
+  return {
+    tools,
+    results,
+    priorCalls,
+    outputSchema: format['type'] === 'json_schema' ? (((format['json_schema'] ?? {}) as Json)['schema'] as Json) : format['type'] === 'json_object' ? {} : undefined,
+    forced: typeof forced === 'string' ? forced : undefined,
+  };
 }
 
-function geminiView(body: Json): { tools: Tool[]; results: ToolResult[] } {
+function geminiView(body: Json): View {
   const tools = arr(body['tools'])
     .flatMap((t) => arr(t['functionDeclarations']))
     .map((f) => ({ name: String(f['name']), schema: lowerTypes((f['parametersJsonSchema'] ?? f['parameters'] ?? {}) as Json) }));
-  const last = arr(body['contents']).at(-1);
+  const contents = arr(body['contents']);
+  const last = contents.at(-1);
   const parts = last !== undefined && last['role'] !== 'model' ? arr(last['parts']) : [];
+  const prior = contents.at(-2);
+  const priorCalls = (prior?.['role'] === 'model' ? arr(prior['parts']) : [])
+    .map((p) => p['functionCall'] as Json | undefined)
+    .filter((c): c is Json => c !== undefined)
+    .map((c) => ({ id: typeof c['id'] === 'string' ? c['id'] : undefined, name: String(c['name']) }));
   const results = parts
     .map((p) => p['functionResponse'] as Json | undefined)
     .filter((r): r is Json => r !== undefined)
     .map((r) => ({ id: typeof r['id'] === 'string' ? r['id'] : undefined, name: String(r['name']) }));
-  return { tools, results };
+  const config = (body['generationConfig'] ?? {}) as Json;
+  const schema = (config['responseJsonSchema'] ?? config['responseSchema']) as Json | undefined;
+  const calling = (((body['toolConfig'] ?? {}) as Json)['functionCallingConfig'] ?? {}) as Json;
+  const allowed = Array.isArray(calling['allowedFunctionNames']) ? (calling['allowedFunctionNames'] as string[]) : [];
+  return {
+    tools,
+    results,
+    priorCalls,
+    outputSchema: schema !== undefined ? lowerTypes(schema) : config['responseMimeType'] === 'application/json' ? {} : undefined,
+    forced: calling['mode'] === 'ANY' && allowed.length === 1 ? allowed[0] : undefined,
+  };
 }
 
 /** Gemini schemas may spell types in upper case (OBJECT, STRING). */
@@ -163,6 +233,7 @@ function lowerTypes(schema: Json): Json {
   if (out['properties'] !== undefined) {
     out['properties'] = Object.fromEntries(Object.entries(out['properties'] as Record<string, Json>).map(([k, v]) => [k, lowerTypes(v)]));
   }
+  if (typeof out['items'] === 'object' && out['items'] !== null) out['items'] = lowerTypes(out['items'] as Json);
   return out;
 }
 
@@ -186,11 +257,21 @@ export async function startAgentUpstream(protocol: UpstreamProtocol, script: Age
     let answer: Answer;
     if (view.results.length > 0) {
       for (const r of view.results) {
-        // Gemini calls carry no id upstream, so there a result pairs by function name.
-        const matched = calls.some((c) => (protocol === 'gemini' || c.id === r.id) && (r.name === undefined || c.name === r.name));
+        // As the real APIs check it: a result answers a call of the assistant turn just before it
+        // (by id; Gemini by name, and by id when both carry one), and that call is one the script
+        // made. A client may drop ids the protocol does not need (Gemini) and llmux then pairs
+        // them with ids of its own, so the id need not be the one the script first issued.
+        const call = view.priorCalls.find((c) => (r.id === undefined || c.id === undefined ? protocol === 'gemini' : c.id === r.id) && (r.name === undefined || c.name === r.name));
+        const matched = call !== undefined && calls.some((c) => c.name === call.name);
         results.push({ ...r, matched });
       }
       answer = { text: script.finalText };
+    } else if (view.forced !== undefined && !WRITE_TOOLS.test(view.forced) && !SHELL_TOOLS.test(view.forced)) {
+      // A forced tool is how some SDKs ask for structured output: answer with a valid instance.
+      const tool = view.tools.find((x) => x.name === view.forced);
+      answer = { call: { id: `call_forced${n}`, name: view.forced, args: sampleFor(tool?.schema ?? {}) as Json } };
+    } else if (view.outputSchema !== undefined) {
+      answer = { text: JSON.stringify(sampleFor(view.outputSchema)) };
     } else {
       const call = calls.length === 0 ? chooseCall(view.tools, script) : undefined;
       if (call !== undefined) {
