@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { StreamEvent } from '../core/stream-events.ts';
-import { estimateChatRequestTokens } from '../protocols/estimate-tokens.ts';
 import { clientCodec, convertEmbeddings, providerCodec } from '../protocols/registry.ts';
 import type { ProviderAdapter } from '../providers/provider.ts';
 import type { ClientProtocol, Protocol } from '../core/protocol.ts';
@@ -91,9 +90,7 @@ export async function respondConverted(
   }
 
   const decoder = providerCodec(provider).createStreamDecoder(cctx);
-  const request = decoded.get(input);
-  const estimatePromptTokens = request === undefined ? undefined : () => estimateChatRequestTokens(request);
-  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel, estimatePromptTokens });
+  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel, request: decoded.get(input) });
   let out = '';
   let broken = false;
   const emit = (events: StreamEvent[]): void => {

@@ -26,24 +26,15 @@ export interface ProviderCodec {
   decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
 }
 
-export interface StreamEncoderOptions {
-  includeUsage: boolean;
-  model: string;
-  /**
-   * The request's prompt size estimated locally, for protocols that must state input tokens
-   * before the upstream has counted them (Anthropic's `message_start`). Called at most once.
-   */
-  estimatePromptTokens?: () => number;
-}
-
 /**
  * A client protocol's converters behind one interface, so the pipeline never names a protocol.
  * decode* reads the wire into the canonical model, encode* writes it.
  */
 export interface Codec extends ProviderCodec {
   decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
-  encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
-  createStreamEncoder(ctx: ConvertContext, opts: StreamEncoderOptions): StreamEncoder;
+  /** `request` is the decoded client request, for protocols whose answer echoes it (Responses). */
+  encodeChatResponse(res: ChatResponse, ctx: ConvertContext, request?: ChatRequest): unknown;
+  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string; request?: ChatRequest }): StreamEncoder;
   encodeError(err: GatewayError): { status: number; body: unknown };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;
