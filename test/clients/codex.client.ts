@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, runClient, startStack, type Stack } from './harness.ts';
+import { assertAgentLoop, CLIENT_BINARIES, missingClient, responsesRouteMissing, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Codex (`codex exec`, headless) through llmux's Responses door (`POST /v1/responses`) to an
@@ -44,21 +44,14 @@ function codexEnv(stack: Stack): Record<string, string> {
   return { HOME: stack.home, CODEX_HOME: codexHome, LLMUX_API_KEY: CLIENT_KEY, NO_COLOR: '1' };
 }
 
-/** Undefined when llmux serves the Responses API, else why the Codex tests cannot run yet. */
-async function responsesRouteMissing(stack: Stack): Promise<string | undefined> {
-  const res = await fetch(`${stack.gateway.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` }, body: '{}' });
-  const text = await res.text();
-  return res.status === 404 && /route/i.test(text) ? 'llmux has no POST /v1/responses route yet (the Responses door), which Codex needs' : undefined;
-}
-
 describe('Codex through llmux', { skip, concurrency: 1 }, () => {
   const matrix: UpstreamProtocol[] = ['openai', 'anthropic', 'gemini'];
   for (const protocol of matrix) {
     test(`to an ${protocol} provider (converted from the Responses API)`, async (t) => {
       const stack = await startStack(t, protocol, 'codex', { auth: { api_keys: [{ key: CLIENT_KEY, name: 'codex' }] } });
-      const missing = await responsesRouteMissing(stack);
+      const missing = await responsesRouteMissing(stack, CLIENT_KEY);
       if (missing !== undefined) {
-        t.skip(missing);
+        t.skip(`${missing}, which Codex needs`);
         return;
       }
       const run = await runClient(

@@ -13,7 +13,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool, type LanguageModel } from 'ai';
 import { z } from 'zod';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { accessLines, startStack, type Stack } from './harness.ts';
+import { accessLines, responsesRouteMissing, startStack, type Stack } from './harness.ts';
 
 /**
  * The Vercel AI SDK and LangChain JS, each through every llmux door to a provider of another
@@ -91,6 +91,25 @@ describe('Vercel AI SDK through llmux', { concurrency: 1 }, () => {
       const { object } = await generateObject({ model: aiSdkModel(door, stack.gateway.url, model), schema: citySchema, prompt: 'The largest city in France?' });
       assert.deepEqual(object, { city: 'llmux', population: 7 });
       assert.deepEqual(accessLines(stack).filter((l) => Number(l['status']) >= 400), []);
+    });
+  }
+});
+
+describe('Vercel AI SDK through the Responses door', { concurrency: 1 }, () => {
+  // `openai(model)`, the AI SDK's default, calls POST /v1/responses.
+  for (const upstream of ['gemini', 'anthropic'] as const) {
+    test(`openai(model) -> ${upstream} provider: streamText with a multi-step tool loop`, async (t) => {
+      const stack = await startStack(t, upstream, 'ai-sdk', auth);
+      const missing = await responsesRouteMissing(stack, KEY);
+      if (missing !== undefined) {
+        t.skip(missing);
+        return;
+      }
+      const model = createOpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: KEY })('gpt-4o');
+      const result = streamText({ model, tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
+      let text = '';
+      for await (const delta of result.textStream) text += delta;
+      assertLoop(stack, text);
     });
   }
 });

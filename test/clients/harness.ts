@@ -120,3 +120,14 @@ export function assertAgentLoop(stack: Stack, run: ClientRun, output: string = r
 export function accessLines(stack: Stack): Array<Record<string, unknown>> {
   return stack.gateway.logs.filter((l) => l['msg'] === 'request');
 }
+
+/**
+ * Undefined when llmux serves the Responses API, else why a Responses client cannot run yet. The
+ * probe's own 400 is taken out of the access log so it is not mistaken for the client's.
+ */
+export async function responsesRouteMissing(stack: Stack, key: string): Promise<string | undefined> {
+  const res = await fetch(`${stack.gateway.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{}' });
+  const text = await res.text();
+  stack.gateway.logs.length = 0;
+  return res.status === 404 && /route/i.test(text) ? 'llmux has no POST /v1/responses route yet (the Responses door)' : undefined;
+}
