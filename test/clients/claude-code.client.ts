@@ -15,7 +15,7 @@ const CLIENT_KEY = 'llmux-key-for-claude-code';
 function claudeEnv(stack: Stack): Record<string, string> {
   return {
     HOME: stack.home,
-    ANTHROPIC_BASE_URL: stack.gateway.url,
+    ANTHROPIC_BASE_URL: stack.clientUrl,
     ANTHROPIC_API_KEY: CLIENT_KEY,
     // No telemetry, update checks, error reports or connectivity probes: the suite has no internet.
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',

@@ -40,7 +40,7 @@ export function codexConfig(baseUrl: string): string {
 function codexEnv(stack: Stack): Record<string, string> {
   const codexHome = join(stack.home, '.codex');
   mkdirSync(codexHome, { recursive: true });
-  writeFileSync(join(codexHome, 'config.toml'), codexConfig(stack.gateway.url));
+  writeFileSync(join(codexHome, 'config.toml'), codexConfig(stack.clientUrl));
   return { HOME: stack.home, CODEX_HOME: codexHome, LLMUX_API_KEY: CLIENT_KEY, NO_COLOR: '1' };
 }
 

@@ -28,7 +28,7 @@ function prepareHome(stack: Stack): Record<string, string> {
   return {
     HOME: stack.home,
     GEMINI_API_KEY: CLIENT_KEY,
-    GOOGLE_GEMINI_BASE_URL: stack.gateway.url,
+    GOOGLE_GEMINI_BASE_URL: stack.clientUrl,
     // The temp work folder is not one the user trusted; headless runs need it trusted to use tools.
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
     NO_COLOR: '1',

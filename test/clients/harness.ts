@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -29,6 +31,8 @@ export const CLIENT_TIMEOUT_MS = 120_000;
 export interface Stack {
   upstream: AgentUpstream;
   gateway: TestGateway;
+  /** Where the client is pointed: llmux itself, or a recording tap in front of it (LLMUX_RECORD_CLIENTS). */
+  clientUrl: string;
   script: AgentScript;
   /** A fresh HOME for the client, so no user config, credential or cache is read or written. */
   home: string;
@@ -58,12 +62,16 @@ export async function startStack(t: TestContext, protocol: UpstreamProtocol, cli
     health_check: { enabled: false },
     ...config,
   });
+  const record = process.env['LLMUX_RECORD_CLIENTS'];
+  const tap = record === undefined || record === '' ? undefined : await startTap(gateway.url);
   t.after(async () => {
+    if (tap !== undefined && record !== undefined) saveFixture(record, `${client}-to-${protocol}`, tap.exchanges, dir);
+    await tap?.close();
     await gateway.close();
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { upstream, gateway, script, home, work };
+  return { upstream, gateway, clientUrl: tap?.url ?? gateway.url, script, home, work };
 }
 
 export interface ClientRun {
@@ -130,4 +138,82 @@ export async function responsesRouteMissing(stack: Stack, key: string): Promise<
   const text = await res.text();
   stack.gateway.logs.length = 0;
   return res.status === 404 && /route/i.test(text) ? 'llmux has no POST /v1/responses route yet (the Responses door)' : undefined;
+}
+
+// ---- recording a client's real traffic as fixtures ---------------------------------------------
+
+interface Exchange {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  status: number;
+}
+
+/** A pass-through proxy in front of llmux that keeps what the client sent. */
+async function startTap(target: string): Promise<{ url: string; exchanges: Exchange[]; close(): Promise<void> }> {
+  const exchanges: Exchange[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+      let body: unknown = raw.length === 0 ? undefined : raw.toString('utf8');
+      try {
+        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+      } catch {
+        // kept as text
+      }
+      const exchange: Exchange = { method: req.method ?? 'GET', path: req.url ?? '/', headers, body, status: 0 };
+      exchanges.push(exchange);
+      const forward = { ...headers };
+      delete forward['host'];
+      delete forward['content-length'];
+      fetch(`${target}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers: forward, body: raw.length === 0 ? undefined : raw })
+        .then(async (answer) => {
+          exchange.status = answer.status;
+          const out: Record<string, string> = {};
+          answer.headers.forEach((v, k) => {
+            if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding') out[k] = v;
+          });
+          res.writeHead(answer.status, out);
+          if (answer.body !== null) for await (const chunk of answer.body) res.write(chunk);
+          res.end();
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, exchanges, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'cookie']);
+
+/**
+ * Writes what a client sent, scrubbed: credentials, the temp folders (as /home/user/project) and
+ * per-install ids (Claude Code's metadata.user_id) replaced, so the fixture holds nothing secret
+ * or machine-specific.
+ */
+function saveFixture(dir: string, name: string, exchanges: Exchange[], tempDir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const scrubbed = exchanges.map((e) => {
+    const body = e.body;
+    if (typeof body === 'object' && body !== null && 'metadata' in body) {
+      const metadata = (body as { metadata?: unknown }).metadata;
+      if (typeof metadata === 'object' && metadata !== null && 'user_id' in metadata) (metadata as Record<string, unknown>)['user_id'] = '<redacted>';
+    }
+    return {
+      ...e,
+      headers: Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, SECRET_HEADERS.has(k) ? '<redacted>' : k === 'host' ? '127.0.0.1:8080' : v])),
+    };
+  });
+  const agent = scrubbed[0]?.headers['user-agent'] ?? 'unknown client';
+  const provenance = `Recorded ${new Date().toISOString().slice(0, 10)} from ${agent} by the client suite (LLMUX_RECORD_CLIENTS=<dir> npm run test:clients): what the client sent to llmux; credentials, temp paths and metadata.user_id scrubbed.`;
+  let text = JSON.stringify({ provenance, exchanges: scrubbed }, null, 1);
+  text = text.replaceAll(`${tempDir}/work`, '/home/user/project').replaceAll(`${tempDir}/home`, '/home/user').replaceAll(tempDir, '/tmp/llmux');
+  text = text.replace(/key=[^&"]+/g, 'key=<redacted>');
+  writeFileSync(join(dir, `${name}.json`), `${text}\n`);
 }

@@ -28,7 +28,7 @@ describe('official Python SDKs through llmux', { skip, concurrency: 1 }, () => {
       test(`${sdk} (${mode}) -> ${door} door -> ${upstream} provider`, async (t) => {
         const stack = await startStack(t, upstream, `python-${door}`, { auth: { api_keys: [{ key: KEY, name: 'python' }] } });
         const prompt = `Write "${stack.script.proofText}" to ${stack.script.proofFile}.`;
-        const run = await runClient(PYTHON, [SCRIPT, door, mode, stack.gateway.url, KEY, model, prompt], {
+        const run = await runClient(PYTHON, [SCRIPT, door, mode, stack.clientUrl, KEY, model, prompt], {
           cwd: stack.work,
           env: { HOME: stack.home, PYTHONDONTWRITEBYTECODE: '1' },
           timeoutMs: 60_000,
