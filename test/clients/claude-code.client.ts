@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, runClient, startStack, type Stack } from './harness.ts';
+import { parse as parseYaml } from 'yaml';
+import { assertAgentLoop, CLIENT_BINARIES, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Claude Code (`claude -p`, headless) through llmux's Anthropic door to a provider of each protocol.
@@ -13,16 +14,10 @@ const skip = missingClient('claude');
 const CLIENT_KEY = 'llmux-key-for-claude-code';
 
 function claudeEnv(stack: Stack): Record<string, string> {
-  return {
-    HOME: stack.home,
-    ANTHROPIC_BASE_URL: stack.clientUrl,
-    ANTHROPIC_API_KEY: CLIENT_KEY,
-    // No telemetry, update checks, error reports or connectivity probes: the suite has no internet.
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_TELEMETRY: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_ERROR_REPORTING: '1',
-  };
+  const env = readmeEnv('claude-code-env', stack.clientUrl, CLIENT_KEY);
+  assert.deepEqual(Object.keys(env).sort(), ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC']);
+  // The README's environment, and belt and braces for the suite: it has no internet.
+  return { ...env, HOME: stack.home, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', DISABLE_ERROR_REPORTING: '1' };
 }
 
 async function runClaude(stack: Stack, model: string): Promise<Awaited<ReturnType<typeof runClient>>> {
@@ -58,10 +53,9 @@ describe('Claude Code through llmux', { skip, concurrency: 1 }, () => {
   }
 
   test('with Claude model names routed by the README recipe (model_rules "claude-*")', async (t) => {
-    const stack = await startStack(t, 'openai', 'claude', {
-      ...auth,
-      model_rules: [{ match_model: 'claude-*', set: { model: 'up/deepseek-chat' } }],
-    });
+    // The README's rule as written, its provider renamed to the suite's.
+    const recipe = parseYaml(readmeBlock('claude-code-rules').replace('deepseek/', 'up/')) as Record<string, unknown>;
+    const stack = await startStack(t, 'openai', 'claude', { ...auth, ...recipe });
     const run = await runClaude(stack, 'claude-sonnet-4-5');
     assertAgentLoop(stack, run);
     const models = new Set(stack.upstream.requests.filter((r) => r.method === 'POST').map((r) => r.body?.['model']));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, responsesRouteMissing, runClient, startStack, type Stack } from './harness.ts';
+import { assertAgentLoop, CLIENT_BINARIES, missingClient, README_URL, readmeBlock, responsesRouteMissing, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Codex (`codex exec`, headless) through llmux's Responses door (`POST /v1/responses`) to an
@@ -12,29 +12,14 @@ import { assertAgentLoop, CLIENT_BINARIES, missingClient, responsesRouteMissing,
 const skip = missingClient('codex');
 const CLIENT_KEY = 'llmux-key-for-codex';
 
-/** The config.toml a user writes to point Codex at llmux (see the README). */
-export function codexConfig(baseUrl: string): string {
-  return [
-    'model = "gpt-5-codex"',
-    'model_provider = "llmux"',
-    'check_for_update_on_startup = false',
-    '',
-    '[model_providers.llmux]',
-    'name = "llmux"',
-    `base_url = "${baseUrl}/v1"`,
-    'wire_api = "responses"',
-    'env_key = "LLMUX_API_KEY"',
-    // One attempt: a failure must show, not be retried into the time limit.
-    'request_max_retries = 0',
-    'stream_max_retries = 0',
-    '',
-    '[analytics]',
-    'enabled = false',
-    '',
-    '[feedback]',
-    'enabled = false',
-    '',
-  ].join('\n');
+/**
+ * The README's config.toml as written, pointed at the stack, plus what keeps a test run short and
+ * quiet: one attempt (a failure must show, not be retried into the time limit), no analytics.
+ */
+function codexConfig(url: string): string {
+  const readme = readmeBlock('codex-config').replace(README_URL, url);
+  const topLevel = 'request_max_retries = 0\nstream_max_retries = 0\n';
+  return `${readme.replace('[model_providers.llmux]\n', `[model_providers.llmux]\n${topLevel}`)}\n[analytics]\nenabled = false\n\n[feedback]\nenabled = false\n`;
 }
 
 function codexEnv(stack: Stack): Record<string, string> {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, runClient, startStack, type Stack } from './harness.ts';
+import { assertAgentLoop, CLIENT_BINARIES, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Gemini CLI (`gemini -p`, headless, `--yolo` so its tools run unattended) through llmux's Gemini
@@ -13,22 +13,15 @@ import { assertAgentLoop, CLIENT_BINARIES, missingClient, runClient, startStack,
 const skip = missingClient('gemini');
 const CLIENT_KEY = 'llmux-key-for-gemini-cli';
 
-/** The settings a user writes in ~/.gemini/settings.json to use llmux (see the README). */
-export const GEMINI_CLI_SETTINGS = {
-  // With the base URL overridden, the CLI must be told to use an API key rather than a Google login.
-  security: { auth: { selectedType: 'gemini-api-key' } },
-  general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
-  privacy: { usageStatisticsEnabled: false },
-  telemetry: { enabled: false },
-};
-
 function prepareHome(stack: Stack): Record<string, string> {
   mkdirSync(join(stack.home, '.gemini'), { recursive: true });
-  writeFileSync(join(stack.home, '.gemini', 'settings.json'), JSON.stringify(GEMINI_CLI_SETTINGS));
+  // The README's settings as written.
+  writeFileSync(join(stack.home, '.gemini', 'settings.json'), readmeBlock('gemini-cli-settings'));
+  const env = readmeEnv('gemini-cli-env', stack.clientUrl, CLIENT_KEY);
+  assert.deepEqual(Object.keys(env).sort(), ['GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL']);
   return {
+    ...env,
     HOME: stack.home,
-    GEMINI_API_KEY: CLIENT_KEY,
-    GOOGLE_GEMINI_BASE_URL: stack.clientUrl,
     // The temp work folder is not one the user trusted; headless runs need it trusted to use tools.
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
     NO_COLOR: '1',
@@ -36,16 +29,16 @@ function prepareHome(stack: Stack): Record<string, string> {
 }
 
 describe('Gemini CLI through llmux', { skip, concurrency: 1 }, () => {
-  const matrix: Array<{ protocol: UpstreamProtocol; why: string }> = [
-    { protocol: 'gemini', why: 'pass-through' },
-    { protocol: 'anthropic', why: 'converted' },
+  const matrix: Array<{ protocol: UpstreamProtocol; model: string; why: string }> = [
+    { protocol: 'gemini', model: 'gemini-2.5-pro', why: 'pass-through' },
+    { protocol: 'anthropic', model: 'claude-sonnet-4-5', why: 'converted' },
     // Gemini CLI sends generationConfig.topK on every request; an OpenAI-compatible upstream has none.
-    { protocol: 'openai', why: 'converted, top_k dropped' },
+    { protocol: 'openai', model: 'deepseek-chat', why: 'converted, top_k dropped' },
   ];
-  for (const { protocol, why } of matrix) {
+  for (const { protocol, model, why } of matrix) {
     test(`to an ${protocol} provider (${why})`, async (t) => {
       const stack = await startStack(t, protocol, 'gemini', { auth: { api_keys: [{ key: CLIENT_KEY, name: 'gemini-cli' }] } });
-      const run = await runClient(CLIENT_BINARIES.gemini, ['-p', 'Create the file proof.txt in this directory.', '--model', 'gemini-2.5-pro', '--yolo'], {
+      const run = await runClient(CLIENT_BINARIES.gemini, ['-p', 'Create the file proof.txt in this directory.', '--model', model, '--yolo'], {
         cwd: stack.work,
         env: prepareHome(stack),
       });

@@ -217,3 +217,30 @@ function saveFixture(dir: string, name: string, exchanges: Exchange[], tempDir: 
   text = text.replace(/key=[^&"]+/g, 'key=<redacted>');
   writeFileSync(join(dir, `${name}.json`), `${text}\n`);
 }
+
+// ---- the README's recipes, as written ------------------------------------------------------------
+
+/** The README's address and key placeholders, which tests swap for the running stack's. */
+export const README_URL = 'http://127.0.0.1:8080';
+export const README_KEY = 'your-llmux-key';
+
+/** The fenced block that follows `<!-- readme-test: id -->` in README.md, so a recipe is tested as written. */
+export function readmeBlock(id: string): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const marker = `<!-- readme-test: ${id} -->`;
+  const at = readme.indexOf(marker);
+  assert.ok(at >= 0, `README.md has no ${marker}`);
+  const match = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at + marker.length));
+  assert.ok(match?.[1] !== undefined, `no fenced block after ${marker}`);
+  return match[1];
+}
+
+/** `export NAME=value` lines of a README shell block (comments dropped), with the stack's URL and key. */
+export function readmeEnv(id: string, url: string, key: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readmeBlock(id).split('\n')) {
+    const m = /^export (\w+)=(\S+)/.exec(line.trim());
+    if (m?.[1] !== undefined && m[2] !== undefined) env[m[1]] = m[2].replace(README_URL, url).replace(README_KEY, key);
+  }
+  return env;
+}
