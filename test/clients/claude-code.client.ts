@@ -55,9 +55,18 @@ describe('Claude Code through llmux', { skip, concurrency: 1 }, () => {
   test('with Claude model names routed by the README recipe (model_rules "claude-*")', async (t) => {
     // The README's rule as written, its provider renamed to the suite's.
     const recipe = parseYaml(readmeBlock('claude-code-rules').replace('deepseek/', 'up/')) as Record<string, unknown>;
-    const stack = await startStack(t, 'openai', 'claude', { ...auth, ...recipe });
+    // The provider serves only deepseek-chat: every Claude name must go through the rule.
+    const stack = await startStack(t, 'openai', 'claude', { ...auth, ...recipe }, ['deepseek-chat']);
     const run = await runClaude(stack, 'claude-sonnet-4-5');
     assertAgentLoop(stack, run);
+    // The names Claude Code uses on its own (a Haiku for side tasks, token counts) route the same way.
+    const headers = { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY, 'anthropic-version': '2023-06-01' };
+    const side = { model: 'claude-haiku-4-5-20251001', max_tokens: 32, messages: [{ role: 'user', content: 'Title for this chat?' }] };
+    const answer = await fetch(`${stack.gateway.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(side) });
+    assert.equal(answer.status, 200, await answer.text());
+    const count = await fetch(`${stack.gateway.url}/v1/messages/count_tokens`, { method: 'POST', headers, body: JSON.stringify({ model: side.model, messages: side.messages }) });
+    assert.equal(count.status, 200, await count.clone().text());
+    assert.ok(((await count.json()) as { input_tokens: number }).input_tokens > 0);
     const models = new Set(stack.upstream.requests.filter((r) => r.method === 'POST').map((r) => r.body?.['model']));
     assert.deepEqual([...models], ['deepseek-chat']);
   });

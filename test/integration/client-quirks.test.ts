@@ -101,6 +101,31 @@ describe('agent-client requests through llmux', () => {
     assert.deepEqual(upstream.requests.at(-1)?.body?.['generationConfig'], { topP: 0.9 });
   });
 
+  test('token counts route through a model_rules rename as the calls themselves do (Claude Code counts under its own names)', async (t) => {
+    const upstream = await startMockOpenAI({ name: 'oai' });
+    const gw = await startGateway({
+      providers: [{ name: 'oai', type: 'openai', base_url: `${upstream.url}/v1`, api_key: 'k', models: ['deepseek-chat'] }],
+      model_rules: [
+        { match_model: 'claude-*', set: { model: 'oai/deepseek-chat' } },
+        { match_model: 'gemini-*', set: { model: 'deepseek-chat' } },
+      ],
+    });
+    t.after(async () => {
+      await gw.close();
+      await upstream.close();
+    });
+    const post = (path: string, body: unknown): Promise<Response> => fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const anthropic = await post('/v1/messages/count_tokens', { model: 'claude-haiku-4-5-20251001', messages: [{ role: 'user', content: 'Hello there' }] });
+    assert.equal(anthropic.status, 200, await anthropic.clone().text());
+    assert.ok(((await anthropic.json()) as { input_tokens: number }).input_tokens > 0);
+    const gemini = await post('/v1beta/models/gemini-2.5-flash-lite:countTokens', { contents: [{ role: 'user', parts: [{ text: 'Hello there' }] }] });
+    assert.equal(gemini.status, 200, await gemini.clone().text());
+    assert.ok(((await gemini.json()) as { totalTokens: number }).totalTokens > 0);
+    // Without the rule the name is unknown.
+    const unknown = await post('/v1/messages/count_tokens', { model: 'gpt-unknown', messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(unknown.status, 404);
+  });
+
   test('Anthropic door streaming: message_start carries the Gemini prompt count, or an estimate for OpenAI', async (t) => {
     const gemini = await startMockGemini({ name: 'gem' });
     const openai = await startMockOpenAI({ name: 'oai' });

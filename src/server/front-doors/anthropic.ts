@@ -5,6 +5,7 @@ import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-to
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
 import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
 import { pinnedProvider } from '../../router/pin.ts';
+import { routedModelName } from '../../router/rules.ts';
 
 const config = { protocol: 'anthropic' as const };
 
@@ -26,7 +27,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway):
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
     const state = gateway.state;
-    const route = state.catalog.resolve(model, pinnedProvider(request.headers));
+    const route = state.catalog.resolve(routedModelName(state.rules, model), pinnedProvider(request.headers));
     if (route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'anthropic')) {
       await handleProxied(gateway, request, reply, 'anthropic', 'count_tokens', { body, model, stream: false });
       return;

@@ -8,6 +8,7 @@ import { handleProxied, jsonBody } from '../handle.ts';
 import { writeSseAsJsonArray } from './gemini-json-array.ts';
 import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
 import { pinnedProvider } from '../../router/pin.ts';
+import { routedModelName } from '../../router/rules.ts';
 
 const config = { protocol: 'gemini' as const };
 
@@ -34,7 +35,7 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
     if (action.op === 'count_tokens') {
       if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
       const state = gateway.state;
-      const route = state.catalog.resolve(model, pinnedProvider(request.headers));
+      const route = state.catalog.resolve(routedModelName(state.rules, model), pinnedProvider(request.headers));
       if (!route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'gemini')) {
         return estimateGeminiInputTokens(body);
       }
