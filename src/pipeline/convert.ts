@@ -12,7 +12,8 @@ import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeChunk } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS } from './respond.ts';
+import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
 export async function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Promise<Prepared> {
@@ -88,7 +89,8 @@ export async function respondConverted(
     }
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
-  res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
+  const sink = openStreamSink(ctx, res);
+  sink.open(200, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
   try {
@@ -96,7 +98,7 @@ export async function respondConverted(
       parser.feed(text.decode(chunk as Buffer, { stream: true }));
       if (out !== '') {
         ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        const waiting = writeChunk(res, out);
+        const waiting = sink.write(out);
         out = '';
         if (waiting !== undefined) await waiting;
       }
@@ -110,8 +112,7 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  if (out !== '') res.write(out);
-  res.end();
+  sink.end(out === '' ? undefined : out);
   return !broken;
 }
 
