@@ -61,14 +61,6 @@ export function compileRules(rules: readonly ModelRule[]): RuleSet {
   };
 }
 
-/**
- * The name a requested model is routed under: the first-phase rule's `set.model` when one matches.
- * Routes that only look a model up (token counts) must see the same name the proxied call would.
- */
-export function routedModelName(rules: RuleSet, model: string): string {
-  return rules.beforeRouting(model)?.model ?? model;
-}
-
 /** Applies a rule's body changes in place: unset → set → extra (deep merge). `model` is left to the caller. */
 export function applyRuleToBody(rule: CompiledRule, body: Record<string, unknown>): void {
   for (const path of rule.unset) unsetPath(body, path);
