@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, runClient, startStack } from './harness.ts';
+import { assertAgentLoop, responsesRouteMissing, runClient, startStack } from './harness.ts';
 
 /**
  * The official Python SDKs (openai, anthropic, google-genai from PyPI, in the venv `.ci/python.sh`
@@ -16,8 +16,9 @@ const SCRIPT = new URL('./python/tool_loop.py', import.meta.url).pathname;
 const skip = existsSync(PYTHON) ? undefined : `no Python venv at ${VENV}: run .ci/python.sh`;
 const KEY = 'llmux-key-for-python';
 
-const ROUTES: Array<{ door: 'openai' | 'anthropic' | 'gemini'; sdk: string; upstream: UpstreamProtocol; model: string }> = [
+const ROUTES: Array<{ door: 'openai' | 'responses' | 'anthropic' | 'gemini'; sdk: string; upstream: UpstreamProtocol; model: string }> = [
   { door: 'openai', sdk: 'openai', upstream: 'gemini', model: 'gpt-4o' },
+  { door: 'responses', sdk: 'openai (Responses API)', upstream: 'anthropic', model: 'gpt-4o' },
   { door: 'anthropic', sdk: 'anthropic', upstream: 'openai', model: 'claude-sonnet-4-5' },
   { door: 'gemini', sdk: 'google-genai', upstream: 'anthropic', model: 'gemini-2.5-pro' },
 ];
@@ -27,6 +28,11 @@ describe('official Python SDKs through llmux', { skip, concurrency: 1 }, () => {
     for (const mode of ['plain', 'stream'] as const) {
       test(`${sdk} (${mode}) -> ${door} door -> ${upstream} provider`, async (t) => {
         const stack = await startStack(t, upstream, `python-${door}`, { auth: { api_keys: [{ key: KEY, name: 'python' }] } });
+        const missing = door === 'responses' ? await responsesRouteMissing(stack, KEY) : undefined;
+        if (missing !== undefined) {
+          t.skip(missing);
+          return;
+        }
         const prompt = `Write "${stack.script.proofText}" to ${stack.script.proofFile}.`;
         const run = await runClient(PYTHON, [SCRIPT, door, mode, stack.clientUrl, KEY, model, prompt], {
           cwd: stack.work,

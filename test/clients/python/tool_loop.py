@@ -1,6 +1,6 @@
 """One tool loop with an official Python SDK through an llmux door, as a user writes it.
 
-Usage: tool_loop.py <openai|anthropic|gemini> <plain|stream> <llmux url> <key> <model> <prompt>
+Usage: tool_loop.py <openai|responses|anthropic|gemini> <plain|stream> <llmux url> <key> <model> <prompt>
 The model's `write_file` calls are run for real; the final text is printed on the last line.
 """
 
@@ -60,6 +60,27 @@ def openai_loop():
     raise SystemExit("the loop did not end")
 
 
+def responses_loop():
+    from openai import OpenAI
+
+    client = OpenAI(base_url=f"{url}/v1", api_key=key, max_retries=0)
+    tools = [{"type": "function", "name": "write_file", "description": "Write a file", "parameters": SCHEMA}]
+    items = [{"role": "user", "content": prompt}]
+    for _ in range(4):
+        if stream:
+            with client.responses.stream(model=model, input=items, tools=tools) as s:
+                response = s.get_final_response()
+        else:
+            response = client.responses.create(model=model, input=items, tools=tools)
+        calls = [o for o in response.output if o.type == "function_call"]
+        if not calls:
+            return response.output_text
+        for c in calls:
+            items.append({"type": "function_call", "call_id": c.call_id, "name": c.name, "arguments": c.arguments})
+            items.append({"type": "function_call_output", "call_id": c.call_id, "output": write_file(json.loads(c.arguments))})
+    raise SystemExit("the loop did not end")
+
+
 def anthropic_loop():
     from anthropic import Anthropic
 
@@ -112,5 +133,5 @@ def gemini_loop():
     raise SystemExit("the loop did not end")
 
 
-final = {"openai": openai_loop, "anthropic": anthropic_loop, "gemini": gemini_loop}[door]()
+final = {"openai": openai_loop, "responses": responses_loop, "anthropic": anthropic_loop, "gemini": gemini_loop}[door]()
 print(final)
