@@ -169,6 +169,19 @@ describe('LangChain JS through llmux', { concurrency: 1 }, () => {
     });
   }
 
+  for (const stream of [false, true]) {
+    test(`ChatOpenAI on the Responses API (useResponsesApi) -> gemini provider: tool loop (${stream ? 'stream' : 'invoke'})`, async (t) => {
+      const stack = await startStack(t, 'gemini', 'langchain', auth);
+      const missing = await responsesRouteMissing(stack, KEY);
+      if (missing !== undefined) {
+        t.skip(missing);
+        return;
+      }
+      const model = new ChatOpenAI({ model: 'gpt-4o', apiKey: KEY, configuration: { baseURL: `${stack.gateway.url}/v1` }, maxRetries: 0, useResponsesApi: true });
+      assertLoop(stack, textOf(await langchainLoop(model, stack, stream)));
+    });
+  }
+
   test('ChatAnthropic streaming from a Gemini provider reads the real input tokens from message_start', async (t) => {
     const stack = await startStack(t, 'gemini', 'langchain', auth);
     let last: AIMessageChunk | undefined;
