@@ -18,6 +18,8 @@ export interface AgentScript {
   proofFile: string;
   proofText: string;
   finalText: string;
+  /** Which kind of tool to call when the client offers both (default: a file-writing tool). */
+  prefer?: 'write' | 'shell';
 }
 
 export interface IssuedCall {
@@ -52,7 +54,7 @@ const SHELL_TOOLS = /^(bash|shell|run_shell_command|exec_command|shell_command|l
 
 /** Picks a tool and arguments valid for its schema that write the proof file. */
 export function chooseCall(tools: Tool[], script: AgentScript): { name: string; args: Record<string, unknown> } | undefined {
-  const writer = tools.find((t) => WRITE_TOOLS.test(t.name));
+  const writer = script.prefer === 'shell' ? undefined : tools.find((t) => WRITE_TOOLS.test(t.name));
   if (writer !== undefined) {
     const args = fillArgs(writer.schema, (prop) => {
       if (/path|file/i.test(prop)) return script.proofFile;

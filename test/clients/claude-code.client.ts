@@ -56,7 +56,8 @@ describe('Claude Code through llmux', { skip, concurrency: 1 }, () => {
     // The README's rule as written, its provider renamed to the suite's.
     const recipe = parseYaml(readmeBlock('claude-code-rules').replace('deepseek/', 'up/')) as Record<string, unknown>;
     // The provider serves only deepseek-chat: every Claude name must go through the rule.
-    const stack = await startStack(t, 'openai', 'claude', { ...auth, ...recipe }, ['deepseek-chat']);
+    // Its Bash tool this time, which has Claude Code ask a side model about the command first.
+    const stack = await startStack(t, 'openai', 'claude', { ...auth, ...recipe }, ['deepseek-chat'], 'shell');
     const run = await runClaude(stack, 'claude-sonnet-4-5');
     assertAgentLoop(stack, run);
     // The names Claude Code uses on its own (a Haiku for side tasks, token counts) route the same way.

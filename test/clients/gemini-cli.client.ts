@@ -29,15 +29,15 @@ function prepareHome(stack: Stack): Record<string, string> {
 }
 
 describe('Gemini CLI through llmux', { skip, concurrency: 1 }, () => {
-  const matrix: Array<{ protocol: UpstreamProtocol; model: string; why: string }> = [
-    { protocol: 'gemini', model: 'gemini-2.5-pro', why: 'pass-through' },
-    { protocol: 'anthropic', model: 'claude-sonnet-4-5', why: 'converted' },
+  const matrix: Array<{ protocol: UpstreamProtocol; model: string; tool: 'write' | 'shell'; why: string }> = [
+    { protocol: 'gemini', model: 'gemini-2.5-pro', tool: 'write', why: 'pass-through' },
+    { protocol: 'anthropic', model: 'claude-sonnet-4-5', tool: 'shell', why: 'converted' },
     // Gemini CLI sends generationConfig.topK on every request; an OpenAI-compatible upstream has none.
-    { protocol: 'openai', model: 'deepseek-chat', why: 'converted, top_k dropped' },
+    { protocol: 'openai', model: 'deepseek-chat', tool: 'write', why: 'converted, top_k dropped' },
   ];
-  for (const { protocol, model, why } of matrix) {
-    test(`to an ${protocol} provider (${why})`, async (t) => {
-      const stack = await startStack(t, protocol, 'gemini', { auth: { api_keys: [{ key: CLIENT_KEY, name: 'gemini-cli' }] } });
+  for (const { protocol, model, tool, why } of matrix) {
+    test(`to an ${protocol} provider (${why}), with its ${tool} tool`, async (t) => {
+      const stack = await startStack(t, protocol, 'gemini', { auth: { api_keys: [{ key: CLIENT_KEY, name: 'gemini-cli' }] } }, ['*'], tool);
       const run = await runClient(CLIENT_BINARIES.gemini, ['-p', 'Create the file proof.txt in this directory.', '--model', model, '--yolo'], {
         cwd: stack.work,
         env: prepareHome(stack),

@@ -44,7 +44,14 @@ export interface Stack {
  * llmux in front of a scripted upstream of `protocol`, named `up`. `config` is merged into the
  * gateway config (model_rules, aliases...). Torn down with the test.
  */
-export async function startStack(t: TestContext, protocol: UpstreamProtocol, client: string, config: Record<string, unknown> = {}, models: string[] = ['*']): Promise<Stack> {
+export async function startStack(
+  t: TestContext,
+  protocol: UpstreamProtocol,
+  client: string,
+  config: Record<string, unknown> = {},
+  models: string[] = ['*'],
+  prefer: AgentScript['prefer'] = 'write',
+): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), `llmux-${client}-`));
   const home = join(dir, 'home');
   const work = join(dir, 'work');
@@ -54,6 +61,7 @@ export async function startStack(t: TestContext, protocol: UpstreamProtocol, cli
     proofFile: join(work, 'proof.txt'),
     proofText: `${client} wrote this through llmux to ${protocol}`,
     finalText: `LLMUX-${client.toUpperCase()}-${protocol.toUpperCase()}-DONE`,
+    prefer,
   };
   const upstream = await startAgentUpstream(protocol, script);
   const baseUrl = protocol === 'openai' ? `${upstream.url}/v1` : upstream.url;
