@@ -308,6 +308,10 @@ function sse(res: ServerResponse, records: string[]): void {
 }
 
 const PROMPT_TOKENS = 1200;
+/** Reasoning shown before the call, as thinking models do; the signatures are opaque tokens of each family. */
+const THOUGHT = 'The user wants the proof file; I will write it with a tool.';
+const ANTHROPIC_SIGNATURE = 'EqQBCgIYAhIMagent-sig-anthropic==';
+export const GEMINI_SIGNATURE = 'CiQBagent-sig-gemini';
 
 function write(protocol: UpstreamProtocol, answer: Answer, meta: { model: string; stream: boolean; n: number; includeUsage: boolean }, res: ServerResponse): void {
   if (protocol === 'anthropic') return writeAnthropic(answer, meta, res);
@@ -318,24 +322,32 @@ function write(protocol: UpstreamProtocol, answer: Answer, meta: { model: string
 function writeAnthropic(answer: Answer, meta: { model: string; stream: boolean; n: number }, res: ServerResponse): void {
   const id = `msg_agent${meta.n}`;
   const block = 'call' in answer ? { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: answer.call.args } : { type: 'text', text: answer.text };
+  const thinking = { type: 'thinking', thinking: THOUGHT, signature: ANTHROPIC_SIGNATURE };
   const stopReason = 'call' in answer ? 'tool_use' : 'end_turn';
   const usage = { input_tokens: PROMPT_TOKENS, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   if (!meta.stream) {
-    return json(res, 200, { id, type: 'message', role: 'assistant', model: meta.model, content: [block], stop_reason: stopReason, stop_sequence: null, usage });
+    const content = 'call' in answer ? [thinking, block] : [block];
+    return json(res, 200, { id, type: 'message', role: 'assistant', model: meta.model, content, stop_reason: stopReason, stop_sequence: null, usage });
   }
   const ev = (type: string, data: Json): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const records = [ev('message_start', { message: { id, type: 'message', role: 'assistant', model: meta.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } })];
+  let index = 0;
   if ('call' in answer) {
-    records.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: {} } }));
+    records.push(ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+    records.push(ev('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: THOUGHT } }));
+    records.push(ev('content_block_delta', { index, delta: { type: 'signature_delta', signature: ANTHROPIC_SIGNATURE } }));
+    records.push(ev('content_block_stop', { index }));
+    index++;
+    records.push(ev('content_block_start', { index, content_block: { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: {} } }));
     const args = JSON.stringify(answer.call.args);
     const cut = Math.floor(args.length / 2);
-    records.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(0, cut) } }));
-    records.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(cut) } }));
+    records.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args.slice(0, cut) } }));
+    records.push(ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: args.slice(cut) } }));
   } else {
-    records.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-    records.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: answer.text } }));
+    records.push(ev('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+    records.push(ev('content_block_delta', { index, delta: { type: 'text_delta', text: answer.text } }));
   }
-  records.push(ev('content_block_stop', { index: 0 }));
+  records.push(ev('content_block_stop', { index }));
   records.push(ev('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 20 } }));
   records.push(ev('message_stop', {}));
   sse(res, records);
@@ -347,13 +359,15 @@ function writeOpenAI(answer: Answer, meta: { model: string; stream: boolean; n: 
   const finish = 'call' in answer ? 'tool_calls' : 'stop';
   const toolCall = 'call' in answer ? { id: answer.call.id, type: 'function', function: { name: answer.call.name, arguments: JSON.stringify(answer.call.args) } } : undefined;
   if (!meta.stream) {
-    const message = toolCall !== undefined ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { role: 'assistant', content: 'text' in answer ? answer.text : '' };
+    const message = toolCall !== undefined ? { role: 'assistant', content: null, reasoning_content: THOUGHT, tool_calls: [toolCall] } : { role: 'assistant', content: 'text' in answer ? answer.text : '' };
     return json(res, 200, { id, object: 'chat.completion', created: 1700000000, model: meta.model, choices: [{ index: 0, message, finish_reason: finish }], usage });
   }
   const chunk = (delta: Json, finishReason: string | null = null): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1700000000, model: meta.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
   const records = [chunk({ role: 'assistant', content: '' })];
   if (toolCall !== undefined) {
+    // DeepSeek-style reasoning before the call.
+    records.push(chunk({ reasoning_content: THOUGHT }));
     const args = toolCall.function.arguments;
     const cut = Math.floor(args.length / 2);
     records.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: args.slice(0, cut) } }] }));
@@ -369,9 +383,9 @@ function writeOpenAI(answer: Answer, meta: { model: string; stream: boolean; n: 
 
 function writeGemini(answer: Answer, meta: { model: string; stream: boolean; n: number }, res: ServerResponse): void {
   // The Gemini Developer API gives calls no id; the gateway (or the client) pairs them by name and order.
-  const part = 'call' in answer ? { functionCall: { name: answer.call.name, args: answer.call.args } } : { text: answer.text };
+  const parts: Json[] = 'call' in answer ? [{ text: THOUGHT, thought: true }, { functionCall: { name: answer.call.name, args: answer.call.args }, thoughtSignature: GEMINI_SIGNATURE }] : [{ text: answer.text }];
   const usage = { promptTokenCount: PROMPT_TOKENS, candidatesTokenCount: 20, totalTokenCount: PROMPT_TOKENS + 20 };
-  const body = { candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }], usageMetadata: usage, modelVersion: meta.model, responseId: `resp-agent${meta.n}` };
+  const body = { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }], usageMetadata: usage, modelVersion: meta.model, responseId: `resp-agent${meta.n}` };
   if (!meta.stream) return json(res, 200, body);
   sse(res, [`data: ${JSON.stringify(body)}\r\n\r\n`]);
 }
