@@ -77,6 +77,14 @@ describe('Claude Code 2.1.332 traffic (unrecognised model name)', () => {
     assert.ok(textOf(out.gemini.systemInstruction?.parts).includes(head), 'folded into the Gemini system instruction');
   });
 
+  test('the unsigned thinking it echoes back (from a converted provider) never reaches Anthropic as a thinking block', () => {
+    const echoed = (second.body['messages'] as Array<{ role: string; content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<Record<string, unknown>>) : []));
+    assert.ok(echoed.some((b) => b['type'] === 'thinking' && b['signature'] === ''), 'the recording holds an unsigned thinking block');
+    const out = encodeAll(decodeAnthropicChatRequest(clone(second.body)));
+    const blocks = out.anthropic.messages.flatMap((m) => m.content);
+    assert.equal(blocks.some((b) => b.type === 'thinking'), false);
+  });
+
   test('its tool-result turn pairs the result with the call, in every target protocol', () => {
     const out = encodeAll(decodeAnthropicChatRequest(clone(second.body)));
     const assistant = out.openai.messages.find((m) => m.role === 'assistant' && 'tool_calls' in m && m.tool_calls !== undefined);
@@ -100,9 +108,14 @@ describe('Gemini CLI 0.61.0 traffic', () => {
     const out = encodeAll(req);
     assert.equal('top_k' in out.openai, false);
     assert.deepEqual(out.dropped['openai'], ['top_k']);
-    // Thinking is on, and Anthropic forbids top_k with thinking.
-    assert.ok(out.dropped['anthropic']?.includes('top_k'));
+    assert.equal(out.anthropic.top_k, 64);
     assert.equal(out.gemini.generationConfig?.topK, 64);
+    // With a thinking budget (as Gemini CLI sends for Gemini model names) Anthropic forbids top_k.
+    const thinking = clone(first.body);
+    (thinking['generationConfig'] as Record<string, unknown>)['thinkingConfig'] = { includeThoughts: true, thinkingBudget: 8192 };
+    const withThinking = encodeAll(decodeGeminiChatRequest(thinking, { model: 'gemini-2.5-pro', stream: true }));
+    assert.equal(withThinking.anthropic.top_k, undefined);
+    assert.ok(withThinking.dropped['anthropic']?.includes('top_k'));
   });
 
   test('a model_rules unset with a dotted path removes it from the body', () => {
