@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
 import { parse as parseYaml } from 'yaml';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
+import { assertAgentLoop, CLIENT_BINARIES, closedPortUrl, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Claude Code (`claude -p`, headless) through llmux's Anthropic door to a provider of each protocol.
@@ -17,7 +17,8 @@ function claudeEnv(stack: Stack): Record<string, string> {
   const env = readmeEnv('claude-code-env', stack.clientUrl, CLIENT_KEY);
   assert.deepEqual(Object.keys(env).sort(), ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC']);
   // The README's environment, and belt and braces for the suite: it has no internet.
-  return { ...env, HOME: stack.home, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', DISABLE_ERROR_REPORTING: '1' };
+  // One attempt: an error from llmux shows at once instead of being retried into the time limit.
+  return { ...env, HOME: stack.home, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1', DISABLE_ERROR_REPORTING: '1', CLAUDE_CODE_MAX_RETRIES: '0' };
 }
 
 async function runClaude(stack: Stack, model: string): Promise<Awaited<ReturnType<typeof runClient>>> {
@@ -51,6 +52,17 @@ describe('Claude Code through llmux', { skip, concurrency: 1 }, () => {
       }
     });
   }
+
+  test('fails fast, without hanging, when llmux cannot be reached', async (t) => {
+    const stack = await startStack(t, 'anthropic', 'claude', auth);
+    const run = await runClient(CLAUDE_BINARY, ['-p', 'hi', '--model', 'deepseek-chat'], {
+      cwd: stack.work,
+      env: { ...claudeEnv(stack), ANTHROPIC_BASE_URL: await closedPortUrl() },
+      timeoutMs: 30_000,
+    });
+    assert.equal(run.timedOut, false, run.stderr);
+    assert.notEqual(run.code, 0);
+  });
 
   test('with Claude model names routed by the README recipe (model_rules "claude-*")', async (t) => {
     // The README's rule as written, its provider renamed to the suite's.

@@ -6,7 +6,9 @@ import { assertAgentLoop, CLIENT_BINARIES, missingClient, README_URL, readmeBloc
 
 /**
  * Codex (`codex exec`, headless) through llmux's Responses door (`POST /v1/responses`) to an
- * OpenAI chat, an Anthropic and a Gemini provider.
+ * OpenAI chat, an Anthropic and a Gemini provider. Codex waits for the network without end when a
+ * connection is refused ("Reconnecting... waiting for network", whatever its retry settings), so
+ * only the runner's time limit keeps an unreachable endpoint from hanging the suite.
  */
 
 const skip = missingClient('codex');

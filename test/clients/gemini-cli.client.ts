@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
-import { assertAgentLoop, CLIENT_BINARIES, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
+import { assertAgentLoop, CLIENT_BINARIES, closedPortUrl, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
 
 /**
  * Gemini CLI (`gemini -p`, headless, `--yolo` so its tools run unattended) through llmux's Gemini
@@ -15,8 +15,11 @@ const CLIENT_KEY = 'llmux-key-for-gemini-cli';
 
 function prepareHome(stack: Stack): Record<string, string> {
   mkdirSync(join(stack.home, '.gemini'), { recursive: true });
-  // The README's settings as written.
-  writeFileSync(join(stack.home, '.gemini', 'settings.json'), readmeBlock('gemini-cli-settings'));
+  // The README's settings as written, plus one attempt per request: an error from llmux shows at
+  // once instead of being retried (10 times by default) into the time limit.
+  const settings = JSON.parse(readmeBlock('gemini-cli-settings')) as { general: Record<string, unknown> };
+  settings.general = { ...settings.general, maxAttempts: 1, retryFetchErrors: false };
+  writeFileSync(join(stack.home, '.gemini', 'settings.json'), JSON.stringify(settings));
   const env = readmeEnv('gemini-cli-env', stack.clientUrl, CLIENT_KEY);
   assert.deepEqual(Object.keys(env).sort(), ['GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL']);
   return {
@@ -47,4 +50,15 @@ describe('Gemini CLI through llmux', { skip, concurrency: 1 }, () => {
       if (protocol === 'openai') assert.ok(posts.every((r) => r.body !== undefined && !('top_k' in r.body)), 'top_k never reaches an OpenAI-compatible upstream');
     });
   }
+
+  test('fails fast, without hanging, when llmux cannot be reached', async (t) => {
+    const stack = await startStack(t, 'gemini', 'gemini', {});
+    const run = await runClient(CLIENT_BINARIES.gemini, ['-p', 'hi', '--model', 'gemini-2.5-pro'], {
+      cwd: stack.work,
+      env: { ...prepareHome(stack), GOOGLE_GEMINI_BASE_URL: await closedPortUrl() },
+      timeoutMs: 30_000,
+    });
+    assert.equal(run.timedOut, false, run.stderr);
+    assert.notEqual(run.code, 0);
+  });
 });

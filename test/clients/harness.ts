@@ -82,6 +82,15 @@ export async function startStack(
   return { upstream, gateway, clientUrl: tap?.url ?? gateway.url, script, home, work };
 }
 
+/** A loopback URL nothing listens on: a port the OS gave out and that was closed again at once. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
 export interface ClientRun {
   code: number | null;
   signal: NodeJS.Signals | null;
