@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { UpstreamProtocol } from './agent-upstream.ts';
+import { parse as parseYaml } from 'yaml';
 import { assertAgentLoop, CLIENT_BINARIES, closedPortUrl, missingClient, readmeBlock, readmeEnv, runClient, startStack, type Stack } from './harness.ts';
 
 /**
@@ -50,6 +51,27 @@ describe('Gemini CLI through llmux', { skip, concurrency: 1 }, () => {
       if (protocol === 'openai') assert.ok(posts.every((r) => r.body !== undefined && !('top_k' in r.body)), 'top_k never reaches an OpenAI-compatible upstream');
     });
   }
+
+  test('with Gemini model names routed by the README recipe (model_rules "gemini-*")', async (t) => {
+    const recipe = parseYaml(readmeBlock('gemini-cli-rules').replace('anthropic/', 'up/')) as Record<string, unknown>;
+    // The provider serves only claude-sonnet-4-5: every Gemini name must go through the rule.
+    const stack = await startStack(t, 'anthropic', 'gemini', { auth: { api_keys: [{ key: CLIENT_KEY, name: 'gemini-cli' }] }, ...recipe }, ['claude-sonnet-4-5']);
+    const run = await runClient(CLIENT_BINARIES.gemini, ['-p', 'Create the file proof.txt in this directory.', '--model', 'gemini-2.5-pro', '--yolo'], {
+      cwd: stack.work,
+      env: prepareHome(stack),
+    });
+    assertAgentLoop(stack, run);
+    // A Flash side request and a token count under Gemini names route the same way.
+    const headers = { 'content-type': 'application/json', 'x-goog-api-key': CLIENT_KEY };
+    const contents = [{ role: 'user', parts: [{ text: 'Is the task done?' }] }];
+    const side = await fetch(`${stack.gateway.url}/v1beta/models/gemini-2.5-flash:generateContent`, { method: 'POST', headers, body: JSON.stringify({ contents }) });
+    assert.equal(side.status, 200, await side.text());
+    const count = await fetch(`${stack.gateway.url}/v1beta/models/gemini-2.5-flash:countTokens`, { method: 'POST', headers, body: JSON.stringify({ contents }) });
+    assert.equal(count.status, 200, await count.clone().text());
+    assert.ok(((await count.json()) as { totalTokens: number }).totalTokens > 0);
+    const models = new Set(stack.upstream.requests.filter((r) => r.method === 'POST').map((r) => r.body?.['model']));
+    assert.deepEqual([...models], ['claude-sonnet-4-5']);
+  });
 
   test('fails fast, without hanging, when llmux cannot be reached', async (t) => {
     const stack = await startStack(t, 'gemini', 'gemini', {});
