@@ -80,7 +80,7 @@ export async function respondConverted(
       // Some upstreams never name the model that answered; the one asked for is the best account.
       if (answer.model === '') answer.model = prepared.upstreamModel;
       if (answer.usage !== undefined) countUsage(ctx, answer.usage);
-      body = client.encodeChatResponse(answer, cctx);
+      body = client.encodeChatResponse(answer, cctx, decoded.get(input));
     }
     res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
     res.end(JSON.stringify(body));
@@ -88,7 +88,7 @@ export async function respondConverted(
   }
 
   const decoder = providerCodec(provider).createStreamDecoder(cctx);
-  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
+  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel, request: decoded.get(input) });
   let out = '';
   let broken = false;
   const emit = (events: StreamEvent[]): void => {
@@ -132,7 +132,7 @@ function countUsage(ctx: RequestContext, usage: Usage): void {
   ctx.reasoningTokens = usage.reasoningTokens;
 }
 
-const ID_PREFIX: Record<ClientProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
+const ID_PREFIX: Record<ClientProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '', responses: 'resp_' };
 
 /** Ids need to be unique, not secret: a random per-process stem and a counter cost no entropy per request. */
 const ID_STEM = randomBytes(8).toString('hex');

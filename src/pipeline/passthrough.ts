@@ -78,12 +78,16 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
   } catch (error) {
     if (ctx.signal.aborted) return true;
     count(ctx, observer.tokens);
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`), ctx.reqId);
+    const message = `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`;
+    if (observer.failure !== undefined) res.end(observer.failure(message, 502));
+    else writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', message), ctx.reqId);
     return false;
   }
   count(ctx, observer.tokens);
   if (!observer.complete && !ctx.signal.aborted) {
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`), ctx.reqId);
+    const message = `provider "${ctx.provider ?? ''}" ended the stream before it was complete`;
+    if (observer.failure !== undefined) res.end(observer.failure(message, 502));
+    else writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', message), ctx.reqId);
     return false;
   }
   res.end();

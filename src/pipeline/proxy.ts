@@ -8,6 +8,7 @@ import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import { keyAllowsModel, modelNotAllowed } from '../auth/keys.ts';
 import { pinnedProvider } from '../router/pin.ts';
 import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import { speaks } from '../providers/provider.ts';
 import type { RequestContext } from './context.ts';
 import { prepareConverted, respondConverted } from './convert.ts';
 import { preparePassthrough, respondPassthrough } from './passthrough.ts';
@@ -149,7 +150,7 @@ function finish(ctx: RequestContext, failure: Failure, res: ServerResponse): voi
 async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Route, target: Target, res: ServerResponse): Promise<Failure | undefined> {
   const provider = ctx.state.providers.get(target.provider) as ProviderRuntime;
   const protocol = provider.adapter.protocol;
-  const same = protocol === ctx.clientProtocol && (input.op !== 'completions' || protocol === 'openai');
+  const same = speaks(provider.adapter, ctx.clientProtocol) && (input.op !== 'completions' || protocol === 'openai');
   const scoped: CompiledRule | undefined = ctx.state.rules.forProvider(provider.name, route.publicModel, target.upstreamModel);
   const upstreamModel = scoped?.model ?? target.upstreamModel;
   let prepared: Prepared;
@@ -167,6 +168,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
     body: prepared.body,
     clientCredential: ctx.state.config.auth.forward_auth ? ctx.credential : undefined,
     clientHeaders: ctx.clientProtocol === protocol ? ctx.headers : {},
+    protocol: same ? ctx.clientProtocol : protocol,
   };
   ctx.provider = provider.name;
   ctx.upstreamModel = prepared.upstreamModel;

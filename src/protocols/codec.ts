@@ -26,8 +26,9 @@ export interface ProviderCodec {
  */
 export interface Codec extends ProviderCodec {
   decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
-  encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
-  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string }): StreamEncoder;
+  /** `request` is the decoded client request, for protocols whose answer echoes it (Responses). */
+  encodeChatResponse(res: ChatResponse, ctx: ConvertContext, request?: ChatRequest): unknown;
+  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string; request?: ChatRequest }): StreamEncoder;
   encodeError(err: GatewayError): { status: number; body: unknown };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;

@@ -1,5 +1,7 @@
 import type { ClientProtocol } from '../core/protocol.ts';
 import { parseSseText } from '../upstream/sse.ts';
+import type { Usage } from '../core/chat.ts';
+import * as responses from './openai-responses/passthrough.ts';
 
 /**
  * Same protocol in and out: the upstream's bytes go to the client untouched. These observers look
@@ -19,6 +21,16 @@ export interface PassthroughObserver {
   /** The upstream sent its proper end ([DONE], message_stop, a finishReason). */
   readonly complete: boolean;
   readonly tokens: TokenCounts;
+  /** The event that ends a stream the upstream broke off, where the protocol numbers its events (Responses). */
+  failure?(message: string, status: number): Buffer;
+}
+
+function countsOf(usage: Usage | undefined): TokenCounts {
+  if (usage === undefined) return {};
+  const t: TokenCounts = { prompt: usage.promptTokens, completion: usage.completionTokens };
+  if (usage.cachedTokens !== undefined) t.cached = usage.cachedTokens;
+  if (usage.reasoningTokens !== undefined) t.reasoning = usage.reasoningTokens;
+  return t;
 }
 
 const USAGE = Buffer.from('"usage');
@@ -114,6 +126,19 @@ export function createPassthroughObserver(protocol: ClientProtocol, options: { d
           return true;
         },
       };
+    case 'responses': {
+      const inner = responses.createPassthroughObserver(options);
+      return {
+        get tokens() {
+          return countsOf(inner.usage);
+        },
+        get complete() {
+          return inner.complete;
+        },
+        event: (raw) => inner.event(raw),
+        failure: (message, status) => inner.failure(message, status),
+      };
+    }
     case 'gemini': {
       // Every Gemini frame may carry running usage; only the last one counts, so parse it at the end.
       let lastUsage: Buffer | undefined;
@@ -143,6 +168,7 @@ export function createPassthroughObserver(protocol: ClientProtocol, options: { d
  * where every provider puts it), not the whole answer: on the hot path that is most of the cost.
  */
 export function tokensFromBody(protocol: ClientProtocol, body: Buffer): TokenCounts {
+  if (protocol === 'responses') return countsOf(responses.usageFromBody(body));
   const tokens: TokenCounts = {};
   const usage = objectAfterKey(body, protocol === 'gemini' ? USAGE_METADATA : USAGE_KEY);
   if (usage === undefined) return tokens;

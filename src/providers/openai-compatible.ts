@@ -23,10 +23,14 @@ export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
     return headers;
   };
 
+  // OpenAI itself serves the Responses API; other compatible servers say so with `responses: true`.
+  const responses = config.responses ?? new URL(origin).hostname === 'api.openai.com';
+
   return {
     name: config.name,
     type: config.type,
     protocol: 'openai',
+    ...(responses ? { alsoSpeaks: ['responses'] as const } : {}),
     origin,
     config,
     // OpenAI itself rejects max_tokens for its reasoning models; other compatible servers often know only max_tokens.
@@ -34,7 +38,7 @@ export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
     encodeOptions: { maxTokensField: new URL(origin).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens' },
     supports: (op) => PATHS[op] !== undefined,
     call(op: Operation, input: CallInput): UpstreamCall {
-      const path = PATHS[op];
+      const path = op === 'chat' && input.protocol === 'responses' ? '/responses' : PATHS[op];
       if (path === undefined) throw new Error(`openai providers have no ${op} endpoint`);
       const credential = nextKey() ?? input.clientCredential;
       return { method: 'POST', path: basePath + path, headers: headersFor(credential, true), body: input.body };

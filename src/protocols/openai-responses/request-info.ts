@@ -1,0 +1,55 @@
+import type { ChatRequest } from '../../core/chat.ts';
+
+/**
+ * What a Responses answer needs from its request that the canonical model does not carry: which
+ * tool names were flattened from namespaces or stand for freeform tools, whether the client wants
+ * reasoning state back, and the request fields a Response object echoes.
+ */
+export interface ResponsesRequestInfo {
+  /** Flattened tool name → the namespace and the tool's own name. */
+  namespaced: Map<string, { namespace: string; name: string }>;
+  /** Names of `custom` (freeform) tools, shimmed as a function with one string argument. */
+  custom: Set<string>;
+  /** `include` has `reasoning.encrypted_content`. */
+  includeEncrypted: boolean;
+  /** Request fields echoed on the Response object. */
+  echo: Record<string, unknown>;
+  /** Hosted tools dropped because the target cannot run them. */
+  dropped: string[];
+}
+
+const infos = new WeakMap<ChatRequest, ResponsesRequestInfo>();
+
+export function setRequestInfo(req: ChatRequest, info: ResponsesRequestInfo): void {
+  infos.set(req, info);
+}
+
+export function requestInfo(req: ChatRequest | undefined): ResponsesRequestInfo | undefined {
+  return req === undefined ? undefined : infos.get(req);
+}
+
+export function emptyRequestInfo(): ResponsesRequestInfo {
+  return { namespaced: new Map(), custom: new Set(), includeEncrypted: false, echo: {}, dropped: [] };
+}
+
+/**
+ * Per-request choices the front door makes for the decoder: the decoder runs inside the pipeline,
+ * keyed by the request body the front door handed in.
+ */
+export interface RequestHooks {
+  hostedTools: 'drop' | 'reject';
+  /** Hosted tools were dropped (for the `x-llmux-dropped-params` header and the debug log). */
+  onDropped?(names: string[]): void;
+  /** Echoed on the answer: the front door resolved it into `input` already. */
+  previousResponseId?: string;
+}
+
+const hooks = new WeakMap<object, RequestHooks>();
+
+export function attachRequestHooks(body: object, h: RequestHooks): void {
+  hooks.set(body, h);
+}
+
+export function requestHooks(body: object): RequestHooks | undefined {
+  return hooks.get(body);
+}
