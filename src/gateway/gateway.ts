@@ -4,6 +4,8 @@ import { RateLimiter } from '../limits/limiter.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
+import { createResponseStore, storeSignature } from '../responses-store/create.ts';
+import type { ResponseStore } from '../responses-store/store.ts';
 
 /** The long-lived gateway: holds the current state and swaps it on reload. */
 export class Gateway {
@@ -12,9 +14,11 @@ export class Gateway {
   readonly metrics: Metrics;
   #state: GatewayState;
   #limiter: RateLimiter;
+  #responses: ResponseStore | undefined;
 
-  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter) {
+  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter, responses: ResponseStore | undefined) {
     this.#state = state;
+    this.#responses = responses;
     this.logger = logger;
     this.#limiter = limiter;
     this.metrics = new Metrics(() => {
@@ -29,7 +33,7 @@ export class Gateway {
   static async start(config: Config, logger: Logger): Promise<Gateway> {
     let gateway: Gateway | undefined;
     const { state } = await createGatewayState(config, logger, undefined, () => gateway?.state.rebuildCatalog());
-    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger));
+    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger), await createResponseStore(config, logger));
     return gateway;
   }
 
@@ -39,6 +43,11 @@ export class Gateway {
 
   get limiter(): RateLimiter {
     return this.#limiter;
+  }
+
+  /** Stored Responses API answers; undefined when `responses.store` is off. */
+  get responses(): ResponseStore | undefined {
+    return this.#responses;
   }
 
   /** New requests use the new config; in-flight ones finish on the old. Unchanged providers keep their pools. */
@@ -52,6 +61,11 @@ export class Gateway {
       this.#limiter = await RateLimiter.create(config.rate_limit, this.logger);
       void old.close();
     }
+    if (storeSignature(config) !== (this.#responses?.signature ?? storeSignature({ ...config, responses: { ...config.responses, store: 'off' } }))) {
+      const old = this.#responses;
+      this.#responses = await createResponseStore(config, this.logger);
+      void old?.close();
+    }
     for (const p of retired) {
       p.stopDiscovery();
       // Let requests still running on the retired pool finish before closing it.
@@ -62,6 +76,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.health.stop();
     await this.#limiter.close();
+    await this.#responses?.close();
     await Promise.all([...this.#state.providers.values()].map((p) => p.close().catch(() => undefined)));
   }
 }

@@ -25,6 +25,9 @@ interface OpenReasoning {
 }
 
 interface OpenCall {
+  /** The canonical call index the upstream events use. */
+  key: number;
+  /** Position in the response's output. */
   index: number;
   id: string;
   callId: string;
@@ -127,7 +130,7 @@ export function createResponsesStreamEncoder(ctx: ConvertContext, opts: { model:
   };
 
   const finishCall = (out: SseRecord[], call: OpenCall): void => {
-    calls.delete(call.index);
+    calls.delete(call.key);
     const args = call.args === '' ? '{}' : call.args;
     const item = callItem(info, call.id, call.callId, call.name, args, 'completed');
     if (item.type === 'custom_tool_call') {
@@ -225,7 +228,7 @@ export function createResponsesStreamEncoder(ctx: ConvertContext, opts: { model:
           }
           const index = n++;
           const custom = info?.custom.has(event.name) === true;
-          const call: OpenCall = { index, id: itemId(ctx, custom ? 'ctc' : 'fc', index), callId: event.id, name: event.name, args: '', deltas: 0, custom };
+          const call: OpenCall = { key: event.index, index, id: itemId(ctx, custom ? 'ctc' : 'fc', index), callId: event.id, name: event.name, args: '', deltas: 0, custom };
           calls.set(event.index, call);
           out.push(ev('response.output_item.added', { output_index: index, item: callItem(info, call.id, call.callId, call.name, '', 'in_progress') }));
           break;

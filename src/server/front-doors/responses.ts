@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
+import { invalidRequest, unsupported } from '../../core/errors.ts';
+import { isObject, isString } from '../../core/json.ts';
+import type { Gateway } from '../../gateway/gateway.ts';
+import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-tokens.ts';
+import { providerCodec } from '../../protocols/registry.ts';
+import { ResponsesApiError } from '../../protocols/openai-responses/errors.ts';
+import { decodeResponsesRequest } from '../../protocols/openai-responses/request-decode.ts';
+import { attachRequestHooks } from '../../protocols/openai-responses/request-info.ts';
+import { historyOf, previousNotFound, replayable } from '../../responses-store/history.ts';
+import type { ResponseStore } from '../../responses-store/store.ts';
+import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
+import { captureAnswer } from './responses-capture.ts';
+
+const config = { protocol: 'responses' as const };
+
+type Item = Record<string, unknown>;
+
+/** The owner a stored response is visible to. */
+const ownerOf = (request: FastifyRequest): string => request.clientKey?.name ?? 'anonymous';
+
+function notFound(id: string): ResponsesApiError {
+  return new ResponsesApiError('route_not_found', 'not_found', `Response with id '${id}' not found.`);
+}
+
+/** Ids for stored input items that came without one; unique per process, like answer ids. */
+const STEM = randomBytes(6).toString('hex');
+let counter = 0;
+function newItemId(item: Item): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  const prefix = item['type'] === 'function_call' ? 'fc' : item['type'] === 'function_call_output' ? 'fco' : item['type'] === 'reasoning' ? 'rs' : 'msg';
+  return `${prefix}_${STEM}${counter.toString(36).padStart(6, '0')}`;
+}
+
+/** POST /v1/responses (stream and not), GET/DELETE /v1/responses/{id}, GET …/input_items, POST /v1/responses/input_tokens. */
+export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.post('/v1/responses', { config }, async (request, reply) => {
+    const body = jsonBody(request);
+    const model = requireString(body, 'model');
+    const stream = optionalBoolean(body, 'stream');
+    if (body['background'] === true) throw unsupported('background', 'background responses are not supported by llmux');
+    if (body['conversation'] !== undefined && body['conversation'] !== null) throw unsupported('conversation', 'conversation is not supported by llmux; use previous_response_id');
+    const store = gateway.responses;
+    const owner = ownerOf(request);
+    const previous = body['previous_response_id'];
+    if (previous !== undefined && previous !== null && !isString(previous)) throw invalidRequest("Invalid type for 'previous_response_id': expected a string.", 'previous_response_id');
+
+    const own = inputItems(body['input']);
+    const resolved = await resolveReferences(own, store, owner);
+    const history = isString(previous) ? (store === undefined ? Promise.reject(previousNotFound(previous)) : historyOf(store, previous, owner)) : Promise.resolve([]);
+    const expanded = [...(await history), ...resolved.items];
+    const rewritten = isString(previous) || resolved.changed;
+    const forward: Item = rewritten ? { ...body, input: expanded } : body;
+    delete forward['previous_response_id'];
+
+    const res = reply.raw;
+    attachRequestHooks(forward, {
+      hostedTools: gateway.state.config.responses.hosted_tools,
+      onDropped: (names) => {
+        if (!res.headersSent) res.setHeader('x-llmux-dropped-params', names.map((n) => `tools.${n}`).join(', '));
+        gateway.logger.debug({ reqId: request.id, dropped: names }, 'hosted tools dropped: the target cannot run them');
+      },
+      ...(isString(previous) ? { previousResponseId: previous } : {}),
+    });
+    const keep = store !== undefined && body['store'] !== false;
+    const capture = keep ? captureAnswer(res) : undefined;
+    await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, ...(rewritten ? { rewritten: true } : {}) });
+    const response = capture?.response();
+    if (store === undefined || response === undefined || !isString(response['id'])) return;
+    if (isString(previous)) response['previous_response_id'] = previous;
+    const input = resolved.items.map((item) => (isString(item['id']) ? item : { id: newItemId(item), ...item }));
+    await store
+      .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
+      .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
+  });
+
+  app.get('/v1/responses/:id', { config }, async (request) => {
+    const { id } = request.params as { id: string };
+    const record = await gateway.responses?.get(id, ownerOf(request));
+    if (record === undefined) throw notFound(id);
+    return record.response;
+  });
+
+  app.delete('/v1/responses/:id', { config }, async (request) => {
+    const { id } = request.params as { id: string };
+    if (!(await gateway.responses?.delete(id, ownerOf(request)))) throw notFound(id);
+    return { id, object: 'response', deleted: true };
+  });
+
+  app.get('/v1/responses/:id/input_items', { config }, async (request) => {
+    const { id } = request.params as { id: string };
+    const query = request.query as Record<string, string | undefined>;
+    const record = await gateway.responses?.get(id, ownerOf(request));
+    if (record === undefined) throw notFound(id);
+    const limit = query['limit'] === undefined ? 20 : Number(query['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidRequest("Invalid 'limit': expected an integer between 1 and 100.", 'limit');
+    const order = query['order'] ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') throw invalidRequest("Invalid 'order': expected 'asc' or 'desc'.", 'order');
+    let items = order === 'desc' ? [...record.input].reverse() : [...record.input];
+    const after = query['after'];
+    if (after !== undefined) {
+      const at = items.findIndex((item) => item['id'] === after);
+      if (at === -1) throw invalidRequest(`Invalid 'after': no item '${after}' in this response's input.`, 'after');
+      items = items.slice(at + 1);
+    }
+    const data = items.slice(0, limit);
+    return { object: 'list', data, first_id: data[0]?.['id'] ?? null, last_id: data.at(-1)?.['id'] ?? null, has_more: items.length > limit };
+  });
+
+  app.post('/v1/responses/input_tokens', { config }, async (request) => {
+    const body = jsonBody(request);
+    const model = requireString(body, 'model');
+    if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
+    const owner = ownerOf(request);
+    const store = gateway.responses;
+    const previous = body['previous_response_id'];
+    const resolved = await resolveReferences(inputItems(body['input']), store, owner);
+    const history = isString(previous) ? (store === undefined ? [] : await historyOf(store, previous, owner)) : [];
+    const forward: Item = { ...body, input: [...history, ...resolved.items] };
+    delete forward['previous_response_id'];
+    // The same estimate count_tokens gives where the provider cannot count: through the canonical model.
+    const canonical = decodeResponsesRequest(forward);
+    const anthropic = providerCodec('anthropic').encodeChatRequest(canonical, { upstreamModel: model });
+    return { object: 'response.input_tokens', input_tokens: estimateAnthropicInputTokens(anthropic as Record<string, unknown>) };
+  });
+}
+
+/** `input` as a list of items: a string is one user message. */
+function inputItems(input: unknown): Item[] {
+  if (input === undefined || input === null) return [];
+  if (isString(input)) return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  if (!Array.isArray(input)) throw invalidRequest("Invalid type for 'input': expected a string or an array of items.", 'input');
+  return input.map((item, i) => {
+    if (!isObject(item)) throw invalidRequest(`Invalid type for 'input[${i}]': expected an object.`, `input[${i}]`);
+    return item;
+  });
+}
+
+/** `item_reference` items replaced by the stored items they name; an unknown one is a 400. */
+async function resolveReferences(items: Item[], store: ResponseStore | undefined, owner: string): Promise<{ items: Item[]; changed: boolean }> {
+  if (!items.some((item) => item['type'] === 'item_reference')) return { items, changed: false };
+  const out: Item[] = [];
+  for (const [i, item] of items.entries()) {
+    if (item['type'] !== 'item_reference') {
+      out.push(item);
+      continue;
+    }
+    const id = item['id'];
+    const found = isString(id) && store !== undefined ? await store.item(id, owner) : undefined;
+    if (found === undefined) throw new ResponsesApiError('invalid_request', 'item_not_found', `Item with id '${String(id)}' not found.`, `input[${i}].id`);
+    out.push(replayable(found));
+  }
+  return { items: out, changed: true };
+}
+
+
