@@ -36,7 +36,7 @@ export function encodeResponsesResponse(res: ChatResponse, ctx: ConvertContext, 
       if (part.signature !== undefined && part.family === 'gemini' && info?.includeEncrypted === true) {
         output.push({ type: 'reasoning', id: itemId(ctx, 'rs', n++), summary: [], encrypted_content: envelopeForCall(part) });
       }
-      output.push(callItem(info, itemId(ctx, 'fc', n++), part.id, part.name, part.arguments === '' ? '{}' : part.arguments, 'completed'));
+      output.push(callItem(info, itemId(ctx, info?.custom.has(part.name) === true ? 'ctc' : 'fc', n++), part.id, part.name, part.arguments === '' ? '{}' : part.arguments, 'completed'));
     }
   }
   const { status, incomplete } = statusFor(res.finishReason);
