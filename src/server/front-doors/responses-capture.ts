@@ -6,18 +6,15 @@ import { parseSseText } from '../../upstream/sse.ts';
 /** Answers larger than this are not kept for the store (the client still gets them whole). */
 const MAX_CAPTURE = 32 * 1024 * 1024;
 
-export interface AnswerCapture {
-  /** The Response object the client received, once the answer ended; undefined if there was none. */
-  response(): Record<string, unknown> | undefined;
-}
 
 /**
- * Keeps what the pipeline writes to the client, to store the finished Response object. A stream
+ * Watches what the pipeline writes to the client, to store the finished Response object. A stream
  * is read event by event: only `output_item.done` items and the terminal event are kept, and the
  * output is rebuilt from the done items when the terminal event lists none (upstreams with
- * `store: false` may send it empty).
+ * `store: false` may send it empty). The answer's end waits for `onComplete`, so a client that
+ * has its answer can always retrieve it or continue from it, on any replica.
  */
-export function captureAnswer(res: ServerResponse): AnswerCapture {
+export function captureAnswer(res: ServerResponse, onComplete: (response: Record<string, unknown>) => Promise<void>): void {
   const splitter = new SseEventSplitter();
   const json: Buffer[] = [];
   let size = 0;
@@ -30,7 +27,8 @@ export function captureAnswer(res: ServerResponse): AnswerCapture {
     if (overflow || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined;
     if (buf === undefined) return;
-    isSse ??= String(res.getHeader('content-type') ?? '').includes('text/event-stream');
+    // Headers given to writeHead are not readable back: the first byte tells JSON from SSE.
+    isSse ??= buf[0] !== 0x7b;
     size += buf.length;
     if (size > MAX_CAPTURE) {
       overflow = true;
@@ -63,28 +61,34 @@ export function captureAnswer(res: ServerResponse): AnswerCapture {
     see(args[0], args[1]);
     return write(...args);
   };
+  let ending = false;
   (res as { end: unknown }).end = (...args: unknown[]): ServerResponse => {
+    if (ending) return res;
+    ending = true;
     see(args[0], args[1]);
-    return end(...args);
+    const response = finished();
+    if (response === undefined) return end(...args);
+    void onComplete(response)
+      .catch(() => undefined)
+      .finally(() => end(...args));
+    return res;
   };
 
-  return {
-    response() {
-      if (overflow || res.statusCode !== 200) return undefined;
-      if (isSse !== true) {
-        try {
-          const value: unknown = JSON.parse(Buffer.concat(json).toString('utf8'));
-          return isObject(value) && value['object'] === 'response' && value['status'] !== 'failed' ? value : undefined;
-        } catch {
-          return undefined;
-        }
+  const finished = (): Record<string, unknown> | undefined => {
+    if (overflow || res.statusCode !== 200) return undefined;
+    if (isSse !== true) {
+      try {
+        const value: unknown = JSON.parse(Buffer.concat(json).toString('utf8'));
+        return isObject(value) && value['object'] === 'response' && value['status'] !== 'failed' ? value : undefined;
+      } catch {
+        return undefined;
       }
-      if (terminal === undefined) return undefined;
-      const output = terminal['output'];
-      if ((!Array.isArray(output) || output.length === 0) && done.size > 0) {
-        return { ...terminal, output: [...done.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item) };
-      }
-      return terminal;
-    },
+    }
+    if (terminal === undefined) return undefined;
+    const output = terminal['output'];
+    if ((!Array.isArray(output) || output.length === 0) && done.size > 0) {
+      return { ...terminal, output: [...done.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item) };
+    }
+    return terminal;
   };
 }

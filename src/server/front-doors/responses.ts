@@ -64,16 +64,17 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
       },
       ...(isString(previous) ? { previousResponseId: previous } : {}),
     });
-    const keep = store !== undefined && body['store'] !== false;
-    const capture = keep ? captureAnswer(res) : undefined;
+    if (store !== undefined && body['store'] !== false) {
+      captureAnswer(res, async (response) => {
+        if (!isString(response['id'])) return;
+        if (isString(previous)) response['previous_response_id'] = previous;
+        const input = resolved.items.map(storedItem);
+        await store
+          .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
+          .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
+      });
+    }
     await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, ...(rewritten ? { rewritten: true } : {}) });
-    const response = capture?.response();
-    if (store === undefined || response === undefined || !isString(response['id'])) return;
-    if (isString(previous)) response['previous_response_id'] = previous;
-    const input = resolved.items.map((item) => (isString(item['id']) ? item : { id: newItemId(item), ...item }));
-    await store
-      .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
-      .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
   });
 
   app.get('/v1/responses/:id', { config }, async (request) => {
@@ -125,6 +126,16 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     const anthropic = providerCodec('anthropic').encodeChatRequest(canonical, { upstreamModel: model });
     return { object: 'response.input_tokens', input_tokens: estimateAnthropicInputTokens(anthropic as Record<string, unknown>) };
   });
+}
+
+/** An input item as `/input_items` lists it: with an id, and a message in its full form. */
+function storedItem(item: Item): Item {
+  let out = item;
+  if (item['type'] === undefined && item['role'] !== undefined) out = { type: 'message', ...item };
+  if (out['type'] === 'message' && isString(out['content'])) {
+    out = { ...out, content: [{ type: out['role'] === 'assistant' ? 'output_text' : 'input_text', text: out['content'] }] };
+  }
+  return isString(out['id']) ? out : { id: newItemId(out), ...out };
 }
 
 /** `input` as a list of items: a string is one user message. */
