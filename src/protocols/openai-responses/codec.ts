@@ -1,5 +1,7 @@
 import type { Codec } from '../codec.ts';
+import { estimateResponsesInputTokens } from './count-tokens.ts';
 import { decodeResponsesError, encodeResponsesError, encodeResponsesStreamError } from './errors.ts';
+import { createResponsesPassthroughObserver, idPrefix, responsesUsageFromBody } from './passthrough.ts';
 import { decodeResponsesRequest } from './request-decode.ts';
 import { encodeResponsesRequest } from './request-encode.ts';
 import { decodeResponsesResponse, encodeResponsesResponse } from './response.ts';
@@ -17,4 +19,8 @@ export const responsesCodec: Codec = {
   encodeError: encodeResponsesError,
   decodeError: decodeResponsesError,
   encodeStreamError: encodeResponsesStreamError,
+  idPrefix,
+  createPassthroughObserver: () => createResponsesPassthroughObserver(),
+  usageFromBody: responsesUsageFromBody,
+  estimateInputTokens: estimateResponsesInputTokens,
 };

@@ -1,6 +1,7 @@
 import type { Usage } from '../../core/chat.ts';
 import { isFiniteNumber, isObject, isString } from '../../core/json.ts';
 import { parseSseText } from '../../upstream/sse.ts';
+import type { PassthroughObserver } from '../codec.ts';
 import { failureCode } from './errors.ts';
 import { decodeResponsesUsage } from './usage.ts';
 
@@ -23,23 +24,14 @@ function parseData(raw: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-export interface ResponsesPassthroughObserver {
-  event(raw: Buffer): boolean;
-  readonly complete: boolean;
-  readonly usage: Usage | undefined;
-  /**
-   * The terminal event to end a stream the upstream broke off: `response.failed`, numbered after
-   * the last event sent and carrying the upstream's own response id, so the client's grammar holds.
-   */
-  failure(message: string, status: number): Buffer;
-}
-
 /**
  * Watches a Responses stream passed through as bytes. Only the `response.created` event and the
  * terminal one are parsed (the id, and the usage); every other event is scanned for its sequence
- * number with a regular expression, not parsed.
+ * number with a regular expression, not parsed. A stream the upstream broke off is ended with a
+ * `response.failed` numbered after the last event sent and carrying the upstream's own response
+ * id, so the client's grammar holds.
  */
-export function createPassthroughObserver(_options: { dropUsageChunk: boolean }): ResponsesPassthroughObserver {
+export function createResponsesPassthroughObserver(): PassthroughObserver & { failure(message: string, status: number): Buffer } {
   let complete = false;
   let usage: Usage | undefined;
   let lastSeq = -1;
@@ -91,7 +83,7 @@ export function createPassthroughObserver(_options: { dropUsageChunk: boolean })
 }
 
 /** Usage of a whole non-stream Response object: it sits at the top level, after `output`. */
-export function usageFromBody(body: Buffer): Usage | undefined {
+export function responsesUsageFromBody(body: Buffer): Usage | undefined {
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));
     return isObject(value) ? decodeResponsesUsage(value['usage']) : undefined;

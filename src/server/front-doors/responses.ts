@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { isObject, isString } from '../../core/json.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
-import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-tokens.ts';
-import { providerCodec } from '../../protocols/registry.ts';
 import { ResponsesApiError } from '../../protocols/openai-responses/errors.ts';
-import { decodeResponsesRequest } from '../../protocols/openai-responses/request-decode.ts';
 import { attachRequestHooks } from '../../protocols/openai-responses/request-info.ts';
 import { historyOf, previousNotFound, replayable } from '../../responses-store/history.ts';
 import type { ResponseStore } from '../../responses-store/store.ts';
-import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
+import { jsonBody, optionalBoolean, requireString } from '../body.ts';
+import { handleProxied } from '../proxied.ts';
 import { captureAnswer } from './responses-capture.ts';
 
 const config = { protocol: 'responses' as const };
@@ -45,15 +42,7 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     const store = gateway.responses;
     const owner = ownerOf(request);
     const previous = body['previous_response_id'];
-    if (previous !== undefined && previous !== null && !isString(previous)) throw invalidRequest("Invalid type for 'previous_response_id': expected a string.", 'previous_response_id');
-
-    const own = inputItems(body['input']);
-    const resolved = await resolveReferences(own, store, owner);
-    const history = isString(previous) ? (store === undefined ? Promise.reject(previousNotFound(previous)) : historyOf(store, previous, owner)) : Promise.resolve([]);
-    const expanded = [...(await history), ...resolved.items];
-    const rewritten = isString(previous) || resolved.changed;
-    const forward: Item = rewritten ? { ...body, input: expanded } : body;
-    delete forward['previous_response_id'];
+    const { forward, own, rewritten } = await expandInput(body, store, owner);
 
     const res = reply.raw;
     attachRequestHooks(forward, {
@@ -68,7 +57,7 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
       captureAnswer(res, async (response) => {
         if (!isString(response['id'])) return;
         if (isString(previous)) response['previous_response_id'] = previous;
-        const input = resolved.items.map(storedItem);
+        const input = own.map(storedItem);
         await store
           .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
           .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
@@ -110,22 +99,30 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     return { object: 'list', data, first_id: data[0]?.['id'] ?? null, last_id: data.at(-1)?.['id'] ?? null, has_more: items.length > limit };
   });
 
-  app.post('/v1/responses/input_tokens', { config }, async (request) => {
+  // The provider's own count where one can count, else the local estimate count_tokens uses.
+  app.post('/v1/responses/input_tokens', { config }, async (request, reply) => {
     const body = jsonBody(request);
     const model = requireString(body, 'model');
-    if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
-    const owner = ownerOf(request);
-    const store = gateway.responses;
-    const previous = body['previous_response_id'];
-    const resolved = await resolveReferences(inputItems(body['input']), store, owner);
-    const history = isString(previous) ? (store === undefined ? [] : await historyOf(store, previous, owner)) : [];
-    const forward: Item = { ...body, input: [...history, ...resolved.items] };
-    delete forward['previous_response_id'];
-    // The same estimate count_tokens gives where the provider cannot count: through the canonical model.
-    const canonical = decodeResponsesRequest(forward);
-    const anthropic = providerCodec('anthropic').encodeChatRequest(canonical, { upstreamModel: model });
-    return { object: 'response.input_tokens', input_tokens: estimateAnthropicInputTokens(anthropic as Record<string, unknown>) };
+    const { forward, rewritten } = await expandInput(body, gateway.responses, ownerOf(request));
+    await handleProxied(gateway, request, reply, 'responses', 'count_tokens', { body: forward, model, stream: false, ...(rewritten ? { rewritten: true } : {}) });
   });
+}
+
+/**
+ * The request as it goes on: `item_reference`s replaced by the stored items, and the history of
+ * `previous_response_id` put in front of the input (the id itself removed, since the upstream
+ * may not know it).
+ */
+async function expandInput(body: Item, store: ResponseStore | undefined, owner: string): Promise<{ forward: Item; own: Item[]; rewritten: boolean }> {
+  const previous = body['previous_response_id'];
+  if (previous !== undefined && previous !== null && !isString(previous)) throw invalidRequest("Invalid type for 'previous_response_id': expected a string.", 'previous_response_id');
+  const resolved = await resolveReferences(inputItems(body['input']), store, owner);
+  const history = isString(previous) ? (store === undefined ? Promise.reject(previousNotFound(previous)) : historyOf(store, previous, owner)) : Promise.resolve([]);
+  const expanded = [...(await history), ...resolved.items];
+  const rewritten = isString(previous) || resolved.changed || (previous !== undefined && previous !== null);
+  const forward: Item = rewritten ? { ...body, input: expanded } : body;
+  if (rewritten) delete forward['previous_response_id'];
+  return { forward, own: resolved.items, rewritten };
 }
 
 /** An input item as `/input_items` lists it: with an id, and a message in its full form. */
