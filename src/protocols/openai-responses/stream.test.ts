@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ChatRequest, ConvertContext } from '../../core/chat.ts';
 import type { StreamEvent } from '../../core/stream-events.ts';
 import { checkResponsesGrammar } from '../../../test/helpers/responses-grammar.ts';
 import { createSseParser, serializeSse } from '../../upstream/sse.ts';
 import { collectStreamEvents } from '../collect-stream.ts';
+import { providerCodec } from '../registry.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { decodeResponsesRequest } from './request-decode.ts';
 import { createResponsesStreamDecoder } from './stream-decode.ts';
@@ -218,4 +219,39 @@ describe('Responses stream encoder: the grammar holds on every path', () => {
     assert.deepEqual(encoder.push({ type: 'text-delta', text: 'late' }), []);
     assert.deepEqual(encoder.end(), []);
   });
+});
+
+describe('every recorded upstream stream, converted for a Responses client, keeps the grammar', () => {
+  const upstreams: Array<{ folder: string; protocol: 'openai' | 'anthropic' | 'gemini' }> = [
+    { folder: 'openai', protocol: 'openai' },
+    { folder: 'anthropic', protocol: 'anthropic' },
+    { folder: 'gemini', protocol: 'gemini' },
+  ];
+  for (const { folder, protocol } of upstreams) {
+    const dir = new URL(`../../../test/fixtures/${folder}/`, import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sse'))) {
+      test(`${folder}/${file}`, () => {
+        const text = readFileSync(new URL(file, dir), 'utf8');
+        const decoder = providerCodec(protocol).createStreamDecoder(CTX);
+        const encoder = createResponsesStreamEncoder(CTX, { model: 'm' });
+        let out = '';
+        let events = 0;
+        const parser = createSseParser((record) => {
+          for (const ev of decoder.push(record)) {
+            events++;
+            for (const r of encoder.push(ev)) out += serializeSse(r);
+          }
+        });
+        parser.feed(text);
+        parser.end();
+        for (const ev of decoder.end()) for (const r of encoder.push(ev)) out += serializeSse(r);
+        for (const r of encoder.end()) out += serializeSse(r);
+        assert.ok(events > 0);
+        const checked = checkResponsesGrammar(out);
+        // An upstream that failed or broke off is a failed response; a finished one is not.
+        const failed = /error|malformed|done-without-finish/.test(file) && checked.terminal['type'] === 'response.failed';
+        assert.ok(failed || checked.terminal['type'] !== 'response.failed', `${file}: ${String(checked.terminal['type'])}`);
+      });
+    }
+  }
 });
