@@ -8,7 +8,7 @@ import { createOpenAIResponsesProvider } from './openai-responses.ts';
 import type { ProviderAdapter } from './provider.ts';
 import { createQwenProvider } from './qwen.ts';
 
-/** Provider type → adapter. The only place that switches on provider type. */
+/** Provider type → adapter. The one place that switches on provider type to build an adapter. */
 export function createProviderAdapter(config: ProviderConfig): ProviderAdapter {
   switch (config.type) {
     case 'openai':
