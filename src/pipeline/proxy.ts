@@ -112,7 +112,7 @@ const OPERATION_NAMES: Record<Operation, string> = {
 
 /** Token counts and Gemini's single embeddings are never converted: only a provider of the client's protocol serves them. */
 function servesOperation(p: ProviderRuntime, op: Operation, client: ClientProtocol): boolean {
-  if ((op === 'count_tokens' || op === 'embed_content') && p.adapter.protocol !== client) return false;
+  if ((op === 'count_tokens' || op === 'embed_content') && !speaks(p.adapter, client)) return false;
   // Embeddings convert one way only: OpenAI clients to Gemini providers.
   if (op === 'embeddings' && client === 'gemini' && p.adapter.protocol !== 'gemini') return false;
   return p.adapter.supports(operationFor(op, p.adapter.protocol));

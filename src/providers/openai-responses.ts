@@ -14,10 +14,10 @@ export function createOpenAIResponsesProvider(config: ProviderConfig): ProviderA
     ...base,
     protocol: 'responses',
     alsoSpeaks: [],
-    // Its token counts are not the Anthropic count_tokens call, and embeddings are another API.
-    supports: (op: Operation) => op === 'chat' || op === 'completions',
+    // Embeddings are another API; token counts are its own `/responses/input_tokens`.
+    supports: (op: Operation) => op === 'chat' || op === 'completions' || op === 'count_tokens',
     call(op: Operation, input: CallInput): UpstreamCall | Promise<UpstreamCall> {
-      return base.call('chat', { ...input, protocol: 'responses' });
+      return base.call(op === 'count_tokens' ? 'count_tokens' : 'chat', { ...input, protocol: 'responses' });
     },
   };
 }

@@ -52,6 +52,7 @@ function route(options: MockOptions, req: RecordedRequest, res: ServerResponse):
   if (req.method === 'POST' && req.path === '/v1/completions') return completion(options, req, res, model);
   if (req.method === 'POST' && req.path === '/v1/embeddings') return embeddings(req, res, model);
   if (req.method === 'POST' && req.path === '/v1/responses') return responses(options, req, res, model);
+  if (req.method === 'POST' && req.path === '/v1/responses/input_tokens') return json(res, 200, { object: 'response.input_tokens', input_tokens: RESPONSES_INPUT_TOKENS });
   error(res, 404, `no route ${req.method} ${req.path}`, 'invalid_request_error');
 }
 
@@ -142,6 +143,7 @@ function embeddings(req: RecordedRequest, res: ServerResponse, model: string): v
   json(res, 200, { object: 'list', data, model, usage: { prompt_tokens: 5, total_tokens: 5 } });
 }
 
+export const RESPONSES_INPUT_TOKENS = 77;
 export const RESPONSES_USAGE = { input_tokens: 13, input_tokens_details: { cached_tokens: 3 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 21 } as const;
 
 /**

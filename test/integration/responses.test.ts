@@ -5,7 +5,7 @@ import { decodeEnvelope } from '../../src/protocols/openai-responses/envelope.ts
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { ANTHROPIC_CALLS, ANTHROPIC_THINKING, anthropicFinal, startMockAnthropic } from '../helpers/mock-anthropic.ts';
 import { geminiFinal, startMockGemini } from '../helpers/mock-gemini.ts';
-import { RESPONSES_USAGE, replyText, startMockOpenAI, type MockUpstream } from '../helpers/mock-openai.ts';
+import { RESPONSES_INPUT_TOKENS, RESPONSES_USAGE, replyText, startMockOpenAI, type MockUpstream } from '../helpers/mock-openai.ts';
 import { assertUsage, checkResponsesGrammar } from '../helpers/responses-grammar.ts';
 
 const KEY_A = 'sk-team-a-responses-0001';
@@ -262,5 +262,11 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     const body = (await res.json()) as { object: string; input_tokens: number };
     assert.equal(body.object, 'response.input_tokens');
     assert.ok(Number.isInteger(body.input_tokens) && body.input_tokens > 5 && body.input_tokens < 40, String(body.input_tokens));
+    // A provider that speaks Responses counts itself.
+    for (const model of ['gpt-5', 'gpt-5-pro']) {
+      const own = await fetch(`${gw.url}/v1/responses/input_tokens`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` }, body: JSON.stringify({ model, input: 'hi' }) });
+      assert.deepEqual(await own.json(), { object: 'response.input_tokens', input_tokens: RESPONSES_INPUT_TOKENS });
+      assert.equal(oai.requests.at(-1)?.path, '/v1/responses/input_tokens');
+    }
   });
 });
