@@ -257,6 +257,20 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.equal(args, '{"city":"Paris"}');
   });
 
+  test('images, JSON schema output and a cancel that cannot be', async () => {
+    const image = await a.responses.create({ model: 'claude-x', input: [{ role: 'user', content: [{ type: 'input_text', text: 'what is this?' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' }] }] });
+    assert.equal(image.status, 'completed');
+    const blocks = (claude.requests.at(-1)?.body?.['messages'] as Array<{ content: Array<Record<string, unknown>> }>)[0]?.content;
+    assert.deepEqual(blocks?.[1], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    await a.responses.create({ model: 'gemini-x', input: 'a city', text: { format: { type: 'json_schema', name: 'city', schema, strict: true } } });
+    const config = gem.requests.at(-1)?.body?.['generationConfig'] as Record<string, unknown>;
+    assert.equal(config['responseMimeType'], 'application/json');
+    assert.ok(config['responseSchema'] !== undefined || config['responseJsonSchema'] !== undefined);
+    const cancel = await fetch(`${gw.url}/v1/responses/resp_x/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` } });
+    assert.equal(cancel.status, 400);
+  });
+
   test('input_tokens counts like count_tokens', async () => {
     const res = await fetch(`${gw.url}/v1/responses/input_tokens`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` }, body: JSON.stringify({ model: 'claude-x', input: 'How many tokens is this sentence here?', instructions: 'Be brief.' }) });
     const body = (await res.json()) as { object: string; input_tokens: number };

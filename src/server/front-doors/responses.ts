@@ -66,6 +66,11 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, ...(rewritten ? { rewritten: true } : {}) });
   });
 
+  // Only background responses can be cancelled, and llmux runs none.
+  app.post('/v1/responses/:id/cancel', { config }, async () => {
+    throw unsupported('background', 'Only background responses can be cancelled, and llmux does not run background responses.');
+  });
+
   app.get('/v1/responses/:id', { config }, async (request) => {
     const { id } = request.params as { id: string };
     const record = await gateway.responses?.get(id, ownerOf(request));
