@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
 import { isObject } from '../core/json.ts';
 import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
+import { dropForeignReasoning } from '../protocols/openai-responses/foreign-reasoning.ts';
 import { SseEventSplitter } from '../protocols/passthrough.ts';
 import type { PassthroughObserver } from '../protocols/codec.ts';
 import { clientCodec } from '../protocols/registry.ts';
@@ -28,8 +29,9 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
     return body as Record<string, unknown>;
   };
   if (rule !== undefined) applyRuleToBody(rule, own());
-  if (ctx.clientProtocol === 'anthropic') {
-    const replaced = replaceUnsignedThinking(body as Record<string, unknown>);
+  if (ctx.clientProtocol === 'anthropic' || ctx.clientProtocol === 'responses') {
+    // Reasoning the upstream would refuse: unsigned thinking (Anthropic), other families' (Responses).
+    const replaced = ctx.clientProtocol === 'anthropic' ? replaceUnsignedThinking(body as Record<string, unknown>) : dropForeignReasoning(body as Record<string, unknown>);
     if (replaced !== body) {
       body = replaced;
       copied = true;

@@ -172,6 +172,13 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.equal(c2.terminal['type'], 'response.completed');
     const sent = claude.requests.at(-1)?.body?.['messages'] as Array<{ role: string; content: Array<Record<string, unknown>> }>;
     assert.deepEqual(sent[1]?.content[0], { type: 'thinking', thinking: ANTHROPIC_THINKING.thinking, signature: ANTHROPIC_THINKING.signature });
+
+    // The user switches the same conversation to OpenAI itself: Claude's reasoning items are left out.
+    const r3 = await raw({ ...turn, model: 'gpt-5', input: [...turn.input, ...items, ...outputs] });
+    checkResponsesGrammar(await r3.text());
+    const toOpenAI = oai.requests.at(-1)?.body?.['input'] as Array<Record<string, unknown>>;
+    assert.ok(!toOpenAI.some((i) => i['type'] === 'reasoning'), 'no foreign reasoning reaches OpenAI');
+    assert.equal(toOpenAI.length, turn.input.length + items.length - 1 + outputs.length);
     assert.deepEqual(sent[1]?.content.filter((blk) => blk['type'] === 'tool_use').map((blk) => blk['id']), ANTHROPIC_CALLS.map((c) => c.id));
   });
 
