@@ -122,10 +122,13 @@ async function expandInput(body: Item, store: ResponseStore | undefined, owner: 
   const previous = body['previous_response_id'];
   if (previous !== undefined && previous !== null && !isString(previous)) throw invalidRequest("Invalid type for 'previous_response_id': expected a string.", 'previous_response_id');
   const resolved = await resolveReferences(inputItems(body['input']), store, owner);
-  const history = isString(previous) ? (store === undefined ? Promise.reject(previousNotFound(previous)) : historyOf(store, previous, owner)) : Promise.resolve([]);
-  const expanded = [...(await history), ...resolved.items];
-  const rewritten = isString(previous) || resolved.changed || (previous !== undefined && previous !== null);
-  const forward: Item = rewritten ? { ...body, input: expanded } : body;
+  let history: Item[] = [];
+  if (isString(previous)) {
+    if (store === undefined) throw previousNotFound(previous);
+    history = await historyOf(store, previous, owner);
+  }
+  const rewritten = isString(previous) || resolved.changed;
+  const forward: Item = rewritten ? { ...body, input: [...history, ...resolved.items] } : body;
   if (rewritten) delete forward['previous_response_id'];
   return { forward, own: resolved.items, rewritten };
 }
