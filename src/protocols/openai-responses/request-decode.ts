@@ -88,6 +88,11 @@ export function decodeResponsesRequest(body: unknown): ChatRequest {
   const hooks = requestHooks(body);
   const info = emptyRequestInfo();
   const include = body['include'];
+  if (include !== undefined && include !== null && !(Array.isArray(include) && include.every(isString))) throw invalidRequest('include must be an array of strings', 'include');
+  const rawTools = body['tools'];
+  if (rawTools !== undefined && rawTools !== null && !Array.isArray(rawTools)) throw invalidRequest('tools must be an array', 'tools');
+  const text = body['text'];
+  if (text !== undefined && text !== null && !isObject(text)) throw invalidRequest('text must be an object', 'text');
   info.includeEncrypted = Array.isArray(include) && include.includes('reasoning.encrypted_content');
   for (const field of ECHOED) if (body[field] !== undefined) info.echo[field] = body[field];
   if (hooks?.previousResponseId !== undefined) info.echo['previous_response_id'] = hooks.previousResponseId;
@@ -104,13 +109,13 @@ export function decodeResponsesRequest(body: unknown): ChatRequest {
   else if (input !== undefined && input !== null) throw invalidRequest('input must be a string or an array of items', 'input');
 
   const req: ChatRequest = { model, messages, stream, includeUsage: true };
-  const tools = decodeTools([...(Array.isArray(body['tools']) ? body['tools'] : []), ...extraTools], info, hooks?.hostedTools ?? 'drop');
+  const tools = decodeTools([...(Array.isArray(rawTools) ? rawTools : []), ...extraTools], info, hooks?.hostedTools ?? 'drop');
   if (tools.length > 0) req.tools = tools;
   const choice = decodeToolChoice(body['tool_choice'], req, info);
   if (choice !== undefined) req.toolChoice = choice;
   const parallel = optionalBoolean(body, 'parallel_tool_calls');
   if (parallel !== undefined) req.parallelToolCalls = parallel;
-  const format = decodeTextFormat(body['text']);
+  const format = decodeTextFormat(text);
   if (format !== undefined) req.responseFormat = format;
   const reasoning = decodeReasoning(body['reasoning']);
   if (reasoning !== undefined) req.reasoning = reasoning;
@@ -355,7 +360,8 @@ function decodeTextFormat(value: unknown): ResponseFormat | undefined {
 }
 
 function decodeReasoning(value: unknown): ReasoningConfig | undefined {
-  if (!isObject(value)) return undefined;
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw invalidRequest('reasoning must be an object', 'reasoning');
   const out: ReasoningConfig = {};
   const effort = value['effort'];
   if (effort === 'max') out.effort = 'xhigh';

@@ -106,6 +106,17 @@ describe('Responses request → canonical', () => {
     ['a file id', { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }, /file ids/, 'input[0].content[0].file_id'],
     ['a PDF for a converted target', { input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }] }] }, /a\.pdf.*only be sent to OpenAI/, 'input[0].content[0]'],
     ['a bad role', { input: [{ type: 'message', role: 'robot', content: 'x' }] }, /role/, 'input[0].role'],
+    ['tools that are not a list', { tools: { type: 'function' } }, /tools must be an array/, 'tools'],
+    ['a tool without a name', { tools: [{ type: 'function' }] }, /name is required/, 'tools[0].name'],
+    ['include that is not a list', { include: 'reasoning.encrypted_content' }, /include/, 'include'],
+    ['a bad text.format', { text: { format: { type: 'xml' } } }, /text\.format\.type/, 'text.format.type'],
+    ['a bad reasoning', { reasoning: 'high' }, /reasoning must be an object/, 'reasoning'],
+    ['a bad tool_choice', { tool_choice: 7 }, /tool_choice/, 'tool_choice'],
+    ['a string temperature', { temperature: 'hot' }, /temperature/, 'temperature'],
+    ['a zero max_output_tokens', { max_output_tokens: 0 }, /max_output_tokens/, 'max_output_tokens'],
+    ['an unknown item type', { input: [{ type: 'teleport' }] }, /teleport/, 'input[0].type'],
+    ['a call without call_id', { input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, /call_id/, 'input[0]'],
+    ['an input that is a number', { input: 5 }, /input must be a string or an array/, 'input'],
   ];
   for (const [name, extra, message, param] of refused) {
     test(`refuses ${name} with a 400 naming the field`, () => {
