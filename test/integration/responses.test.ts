@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { decodeEnvelope } from '../../src/protocols/openai-responses/envelope.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -276,6 +278,27 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.ok(config['responseSchema'] !== undefined || config['responseJsonSchema'] !== undefined);
     const cancel = await fetch(`${gw.url}/v1/responses/resp_x/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` } });
     assert.equal(cancel.status, 400);
+  });
+
+  test('Anthropic and Gemini clients reach an openai-responses provider, stream and not, tools included', async () => {
+    const an = new Anthropic({ baseURL: gw.url, apiKey: KEY_A, maxRetries: 0 });
+    const msg = await an.messages.create({ model: 'gpt-5-pro', max_tokens: 64, system: 'sys', messages: [{ role: 'user', content: 'hi' }] });
+    assert.deepEqual(msg.content.map((b) => (b.type === 'text' ? b.text : b.type)), [replyText('oai')]);
+    assert.equal(msg.stop_reason, 'end_turn');
+    assert.equal(msg.usage.output_tokens, RESPONSES_USAGE.output_tokens);
+    assert.equal(oai.requests.at(-1)?.body?.['max_output_tokens'], 64);
+    const stream = an.messages.stream({ model: 'gpt-5-pro', max_tokens: 64, messages: [{ role: 'user', content: 'weather?' }], tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }] });
+    const final = await stream.finalMessage();
+    assert.equal(final.stop_reason, 'tool_use');
+    const use = final.content.find((b) => b.type === 'tool_use');
+    assert.deepEqual(use?.type === 'tool_use' ? [use.id, use.name, use.input] : [], ['call_mock_oai', 'get_weather', { city: 'Paris' }]);
+
+    const gm = new GoogleGenAI({ apiKey: KEY_A, httpOptions: { baseUrl: gw.url, apiVersion: 'v1beta' } });
+    const g = await gm.models.generateContent({ model: 'gpt-5-pro', contents: 'hi' });
+    assert.equal(g.text, replyText('oai'));
+    let streamed = '';
+    for await (const chunk of await gm.models.generateContentStream({ model: 'gpt-5-pro', contents: 'hi' })) streamed += chunk.text ?? '';
+    assert.equal(streamed, replyText('oai'));
   });
 
   test('input_tokens counts like count_tokens', async () => {
