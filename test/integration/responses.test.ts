@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { decodeEnvelope } from '../../src/protocols/openai-responses/envelope.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { ANTHROPIC_CALLS, ANTHROPIC_THINKING, anthropicFinal, startMockAnthropic } from '../helpers/mock-anthropic.ts';
-import { geminiFinal, startMockGemini } from '../helpers/mock-gemini.ts';
+import { GEMINI_CALL_SIGNATURE, geminiFinal, startMockGemini } from '../helpers/mock-gemini.ts';
 import { RESPONSES_INPUT_TOKENS, RESPONSES_USAGE, replyText, startMockOpenAI, type MockUpstream } from '../helpers/mock-openai.ts';
 import { assertUsage, checkResponsesGrammar } from '../helpers/responses-grammar.ts';
 
@@ -37,7 +37,7 @@ describe('Responses front door: the openai SDK through llmux to every provider p
       providers: [
         { name: 'chat', base_url: `${chat.url}/v1`, api_key: 'sk-up-chat-000001', models: ['gpt-4o-mini', 'bad-400', 'cut-stream'] },
         { name: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-up-000002', models: ['claude-x', 'claude-thinking', 'claude-midstream-error', 'claude-length'] },
-        { name: 'gem', type: 'gemini', base_url: gem.url, api_key: 'AIza-up-000003', models: ['gemini-x', 'gemini-midstream-error'] },
+        { name: 'gem', type: 'gemini', base_url: gem.url, api_key: 'AIza-up-000003', models: ['gemini-x', 'gemini-midstream-error', 'gemini-thinking'] },
         { name: 'oai', base_url: `${oai.url}/v1`, api_key: 'sk-up-oai-000004', responses: true, models: ['gpt-5', 'cut-args'] },
         { name: 'resp', type: 'openai-responses', base_url: `${oai.url}/v1`, api_key: 'sk-up-resp-000005', models: ['gpt-5-pro'] },
       ],
@@ -182,6 +182,20 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.ok(!toOpenAI.some((i) => i['type'] === 'reasoning'), 'no foreign reasoning reaches OpenAI');
     assert.equal(toOpenAI.length, turn.input.length + items.length - 1 + outputs.length);
     assert.deepEqual(sent[1]?.content.filter((blk) => blk['type'] === 'tool_use').map((blk) => blk['id']), ANTHROPIC_CALLS.map((c) => c.id));
+  });
+
+  test('a Codex-style stateless turn to Gemini: the thought signature of a call comes back on that call', async () => {
+    const turn = { model: 'gemini-thinking', store: false, stream: true, include: ['reasoning.encrypted_content'], reasoning: { effort: 'low', summary: 'auto' }, input: [{ type: 'message', role: 'user', content: 'weather?' }], tools: [weather, time] };
+    const c1 = checkResponsesGrammar(await (await raw(turn)).text());
+    const items = [...c1.done.entries()].sort((x, y) => x[0] - y[0]).map(([, i]) => i);
+    const calls = items.filter((i) => i['type'] === 'function_call');
+    assert.equal(calls.length, 2);
+    const outputs = calls.map((i) => ({ type: 'function_call_output', call_id: i['call_id'], output: 'ok' }));
+    const c2 = checkResponsesGrammar(await (await raw({ ...turn, input: [...turn.input, ...items, ...outputs] })).text());
+    assert.equal(c2.text, geminiFinal('gem'));
+    const contents = gem.requests.at(-1)?.body?.['contents'] as Array<{ role: string; parts: Array<Record<string, unknown>> }>;
+    const callParts = contents.flatMap((c) => c.parts).filter((p) => p['functionCall'] !== undefined);
+    assert.equal(callParts.find((p) => (p['functionCall'] as { name: string }).name === 'get_weather')?.['thoughtSignature'], GEMINI_CALL_SIGNATURE);
   });
 
   test('failures keep the grammar: upstream error mid-stream (Anthropic, Gemini), cut mid-text (chat), cut mid-arguments (pass-through)', async () => {
