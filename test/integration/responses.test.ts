@@ -285,6 +285,9 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.equal(image.status, 'completed');
     const blocks = (claude.requests.at(-1)?.body?.['messages'] as Array<{ content: Array<Record<string, unknown>> }>)[0]?.content;
     assert.deepEqual(blocks?.[1], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
+    await a.responses.create({ model: 'claude-x', input: [{ role: 'user', content: [{ type: 'input_file', filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQ=' }, { type: 'input_text', text: 'summarise' }] }] });
+    const doc = (claude.requests.at(-1)?.body?.['messages'] as Array<{ content: Array<Record<string, unknown>> }>)[0]?.content[0];
+    assert.deepEqual(doc, { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQ=' } });
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
     await a.responses.create({ model: 'gemini-x', input: 'a city', text: { format: { type: 'json_schema', name: 'city', schema, strict: true } } });
     const config = gem.requests.at(-1)?.body?.['generationConfig'] as Record<string, unknown>;

@@ -257,18 +257,21 @@ function decodeContent(value: unknown, path: string): ContentPart[] {
 }
 
 /**
- * A file part. Images go on as images; text files are inlined as text, since every target reads
- * text. Other files (PDF) would need a document part the canonical model does not have yet.
+ * A file part. Images and PDFs go on as the canonical model carries them, an ImagePart with their
+ * media type (Anthropic takes a PDF as a document, Gemini as inline data); text files are inlined
+ * as text, since every target reads text. File ids and URLs exist only at OpenAI.
  */
 function decodeFile(raw: JsonObject, at: string): ContentPart {
   const data = raw['file_data'];
   if (!isString(data)) throw unsupported(`${at}`, 'input_file needs file_data here: file ids and file URLs are only available from OpenAI');
   const name = isString(raw['filename']) ? raw['filename'] : 'file';
   const source = decodeOpenAIImageUrl(data.startsWith('data:') ? data : `data:application/octet-stream;base64,${data}`);
-  if (source?.kind === 'base64' && source.mediaType.startsWith('image/')) return { type: 'image', source };
+  const pdf = /\.pdf$/i.test(name);
+  if (source?.kind === 'base64' && (source.mediaType.startsWith('image/') || source.mediaType === 'application/pdf')) return { type: 'image', source };
+  if (source?.kind === 'base64' && pdf) return { type: 'image', source: { ...source, mediaType: 'application/pdf' } };
   const mediaType = source?.kind === 'base64' ? source.mediaType : '';
   const textual = mediaType.startsWith('text/') || /\.(txt|md|csv|json|ya?ml|xml|html?|[cm]?[jt]sx?|py|go|rs|java|c|h|cpp|sh)$/i.test(name);
-  if (!textual || source?.kind !== 'base64') throw unsupported(`${at}`, `input_file "${name}" (${mediaType || 'unknown type'}) can only be sent to OpenAI; text files are inlined for other providers`);
+  if (!textual || source?.kind !== 'base64') throw unsupported(`${at}`, `input_file "${name}" (${mediaType || 'unknown type'}) can only be sent to OpenAI; images, PDFs and text files reach other providers`);
   return { type: 'text', text: `<file name="${name}">\n${Buffer.from(source.data, 'base64').toString('utf8')}\n</file>` };
 }
 

@@ -58,7 +58,11 @@ function textOf(m: Message): string {
 
 function inputPart(p: ContentPart): Item | undefined {
   if (p.type === 'text') return { type: 'input_text', text: p.text };
-  if (p.type === 'image') return { type: 'input_image', image_url: encodeOpenAIImageUrl(p.source), detail: p.detail ?? 'auto' };
+  if (p.type === 'image') {
+    // PDFs travel in the canonical model as image parts with their media type; Responses has a file part for them.
+    if (p.source.kind === 'base64' && !p.source.mediaType.startsWith('image/')) return { type: 'input_file', filename: 'document.pdf', file_data: encodeOpenAIImageUrl(p.source) };
+    return { type: 'input_image', image_url: encodeOpenAIImageUrl(p.source), detail: p.detail ?? 'auto' };
+  }
   return undefined;
 }
 

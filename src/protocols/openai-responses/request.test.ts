@@ -80,7 +80,7 @@ describe('Responses request → canonical', () => {
         { role: 'user', content: 'easy-form message without type' },
         { type: 'reasoning', id: 'rs_openai', summary: [], encrypted_content: 'gAAAA-blob' },
         { role: 'assistant', content: [{ type: 'output_text', text: 'earlier answer' }] },
-        { role: 'user', content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' }, { type: 'input_file', filename: 'notes.md', file_data: 'data:text/markdown;base64,IyBIaQ==' }] },
+        { role: 'user', content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' }, { type: 'input_file', filename: 'notes.md', file_data: 'data:text/markdown;base64,IyBIaQ==' }, { type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }] },
       ],
       max_output_tokens: 64,
       temperature: 0.2,
@@ -93,6 +93,7 @@ describe('Responses request → canonical', () => {
     assert.deepEqual(req.messages[3]?.content, [
       { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'iVBORw0KGgo=' }, detail: 'low' },
       { type: 'text', text: '<file name="notes.md">\n# Hi\n</file>' },
+      { type: 'image', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0=' } },
     ]);
     assert.equal(req.maxTokens, 64);
     assert.deepEqual(req.responseFormat, { type: 'json-schema', name: 'out', schema: { type: 'object' }, strict: true });
@@ -104,7 +105,8 @@ describe('Responses request → canonical', () => {
     ['conversation', { conversation: 'conv_1' }, /conversation/, 'conversation'],
     ['an unresolved item_reference', { input: [{ type: 'item_reference', id: 'msg_x' }] }, /Item with id 'msg_x' not found/, 'input[0].id'],
     ['a file id', { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] }, /file ids/, 'input[0].content[0].file_id'],
-    ['a PDF for a converted target', { input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' }] }] }, /a\.pdf.*only be sent to OpenAI/, 'input[0].content[0]'],
+    ['a binary file for a converted target', { input: [{ role: 'user', content: [{ type: 'input_file', filename: 'a.zip', file_data: 'data:application/zip;base64,UEsDBA==' }] }] }, /a\.zip.*only be sent to OpenAI/, 'input[0].content[0]'],
+    ['a file id for a converted target', { input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }] }, /file ids/, 'input[0].content[0]'],
     ['a bad role', { input: [{ type: 'message', role: 'robot', content: 'x' }] }, /role/, 'input[0].role'],
     ['tools that are not a list', { tools: { type: 'function' } }, /tools must be an array/, 'tools'],
     ['a tool without a name', { tools: [{ type: 'function' }] }, /name is required/, 'tools[0].name'],
