@@ -110,9 +110,9 @@ describe('Responses front door: the openai SDK through llmux to every provider p
   });
 
   test('hosted tools to a converted target are dropped and named in x-llmux-dropped-params', async () => {
-    const res = await raw({ model: 'claude-x', input: 'hi', tools: [{ type: 'web_search' }, weather] });
+    const res = await raw({ model: 'claude-x', input: 'hi', tools: [{ type: 'web_search' }, weather], tool_choice: { type: 'web_search' } });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get('x-llmux-dropped-params'), 'tools.web_search');
+    assert.equal(res.headers.get('x-llmux-dropped-params'), 'tools.web_search, tool_choice');
     const tools = (claude.requests.at(-1)?.body?.['tools'] as Array<Record<string, unknown>>).map((t) => t['name']);
     assert.deepEqual(tools, ['get_weather']);
   });

@@ -314,7 +314,7 @@ function decodeTools(list: unknown[], info: ResponsesRequestInfo, hosted: 'drop'
     }
     const label = isString(type) ? type : 'unknown';
     if (hosted === 'reject') throw unsupported('tools', `The hosted tool "${label}" runs only on OpenAI's Responses API, and this model is served by another provider.`);
-    if (!info.dropped.includes(label)) info.dropped.push(label);
+    if (!info.dropped.includes(`tools.${label}`)) info.dropped.push(`tools.${label}`);
   };
   list.forEach((t, i) => add(t, undefined, `tools[${i}]`));
   return [...tools.values()];
@@ -337,6 +337,7 @@ function decodeToolChoice(value: unknown, req: ChatRequest, info: ResponsesReque
     return { type: value['mode'] === 'required' ? 'required' : 'auto' };
   }
   // A hosted tool forced on a target that has none: the model chooses among the tools it has.
+  info.dropped.push('tool_choice');
   return { type: 'auto' };
 }
 

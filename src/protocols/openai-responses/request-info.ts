@@ -14,7 +14,7 @@ export interface ResponsesRequestInfo {
   includeEncrypted: boolean;
   /** Request fields echoed on the Response object. */
   echo: Record<string, unknown>;
-  /** Hosted tools dropped because the target cannot run them. */
+  /** Request fields dropped because the target cannot honour them (`tools.web_search`, `tool_choice`). */
   dropped: string[];
 }
 
@@ -38,7 +38,7 @@ export function emptyRequestInfo(): ResponsesRequestInfo {
  */
 export interface RequestHooks {
   hostedTools: 'drop' | 'reject';
-  /** Hosted tools were dropped (for the `x-llmux-dropped-params` header and the debug log). */
+  /** Hosted tools were dropped, named as request paths (for the `x-llmux-dropped-params` header and the debug log). */
   onDropped?(names: string[]): void;
   /** Echoed on the answer: the front door resolved it into `input` already. */
   previousResponseId?: string;

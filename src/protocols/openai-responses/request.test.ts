@@ -46,7 +46,7 @@ describe('Responses request → canonical', () => {
     };
     attachRequestHooks(body, { hostedTools: 'drop', onDropped: (names) => dropped.push(names) });
     const req = decodeResponsesRequest(body);
-    assert.deepEqual(dropped, [['web_search', 'local_shell']]);
+    assert.deepEqual(dropped, [['tools.web_search', 'tools.local_shell']]);
     assert.deepEqual(req.messages, [
       { role: 'system', content: [{ type: 'text', text: 'You are Codex.' }] },
       { role: 'user', content: [{ type: 'text', text: 'list files' }] },

@@ -48,7 +48,7 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     attachRequestHooks(forward, {
       hostedTools: gateway.state.config.responses.hosted_tools,
       onDropped: (names) => {
-        if (!res.headersSent) res.setHeader('x-llmux-dropped-params', names.map((n) => `tools.${n}`).join(', '));
+        if (!res.headersSent) res.setHeader('x-llmux-dropped-params', names.join(', '));
         gateway.logger.debug({ reqId: request.id, dropped: names }, 'hosted tools dropped: the target cannot run them');
       },
       ...(isString(previous) ? { previousResponseId: previous } : {}),
