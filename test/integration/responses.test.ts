@@ -208,6 +208,15 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     }
   });
 
+  test('the SDK reads a stream that failed mid-way as a failed response, with the upstream reason', async () => {
+    const failed = await a.responses.stream({ model: 'claude-midstream-error', input: 'hi' }).finalResponse();
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.error?.code, 'server_error');
+    assert.match(failed.error?.message ?? '', /Overloaded/);
+    // The text that arrived before the failure is kept, marked incomplete.
+    assert.deepEqual(failed.output.map((i) => [i.type, i.type === 'message' ? i.status : undefined]), [['message', 'incomplete']]);
+  });
+
   test('a failure before the first byte is an HTTP error in the OpenAI shape', async () => {
     await assert.rejects(a.responses.create({ model: 'bad-400', input: 'hi' }), (error: unknown) => error instanceof OpenAI.BadRequestError && /temperature/.test(error.message));
     const res = await raw({ model: 'bad-400', input: 'hi', stream: true });

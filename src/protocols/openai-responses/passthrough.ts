@@ -9,7 +9,7 @@ import { decodeResponsesUsage } from './usage.ts';
 export const idPrefix = 'resp_';
 
 const TERMINALS = ['response.completed', 'response.incomplete', 'response.failed'];
-const TERMINAL_BYTES = TERMINALS.map((t) => Buffer.from(`"${t}"`));
+const TERMINAL_NAMES = TERMINALS.map((t) => Buffer.from(t));
 const CREATED = Buffer.from('"response.created"');
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
 
@@ -51,11 +51,14 @@ export function createResponsesPassthroughObserver(): PassthroughObserver & { fa
         const r = parseData(raw)?.['response'];
         if (isObject(r)) response = r;
       }
-      if (TERMINAL_BYTES.some((t) => raw.subarray(0, 300).includes(t))) {
-        complete = true;
+      // The name may also occur inside some text: only the parsed type says it is the terminal event.
+      if (TERMINAL_NAMES.some((t) => raw.includes(t))) {
         const data = parseData(raw);
-        const r = data?.['response'];
-        if (isObject(r)) usage = decodeResponsesUsage(r['usage']) ?? usage;
+        if (data !== undefined && TERMINALS.includes(String(data['type']))) {
+          complete = true;
+          const r = data['response'];
+          if (isObject(r)) usage = decodeResponsesUsage(r['usage']) ?? usage;
+        }
       }
       return true;
     },
