@@ -19,10 +19,13 @@ export class Gateway {
   #state: GatewayState;
   #limiter: RateLimiter;
   #responses: ResponseStore | undefined;
+  /** The `responses` settings the store was built for: a reload rebuilds it only when they change. */
+  #responsesSignature: string;
 
   private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter, responses: ResponseStore | undefined) {
     this.#state = state;
     this.#responses = responses;
+    this.#responsesSignature = responses?.signature ?? 'off';
     this.logger = logger;
     this.#limiter = limiter;
     this.metrics = new Metrics(() => {
@@ -85,9 +88,12 @@ export class Gateway {
       this.#limiter = await RateLimiter.create(config.rate_limit, this.logger);
       void old.close();
     }
-    if (storeSignature(config) !== (this.#responses?.signature ?? storeSignature({ ...config, responses: { ...config.responses, store: 'off' } }))) {
+    // Stored responses survive a reload unless the store itself changed.
+    const signature = config.responses.store === 'off' ? 'off' : storeSignature(config);
+    if (signature !== this.#responsesSignature) {
       const old = this.#responses;
       this.#responses = await createResponseStore(config, this.logger);
+      this.#responsesSignature = signature;
       void old?.close();
     }
     for (const p of retired) {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import { configSchema } from '../../src/config/schema.ts';
 import { decodeEnvelope } from '../../src/protocols/openai-responses/envelope.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 import { ANTHROPIC_CALLS, ANTHROPIC_THINKING, anthropicFinal, startMockAnthropic } from '../helpers/mock-anthropic.ts';
@@ -338,5 +339,25 @@ describe('Responses front door: the openai SDK through llmux to every provider p
       assert.deepEqual(await own.json(), { object: 'response.input_tokens', input_tokens: RESPONSES_INPUT_TOKENS });
       assert.equal(oai.requests.at(-1)?.path, '/v1/responses/input_tokens');
     }
+  });
+});
+
+describe('stored responses across a config reload', () => {
+  test('kept while the store settings stay; gone when the store is turned off', async (t) => {
+    const up = await startMockOpenAI({ name: 'up', models: ['m'] });
+    const base = { health_check: { enabled: false }, providers: [{ name: 'up', base_url: `${up.url}/v1`, models: ['m'] }] };
+    const gw = await startGateway(base);
+    t.after(async () => {
+      await gw.close();
+      await up.close();
+    });
+    const client = new OpenAI({ apiKey: 'none', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const r = await client.responses.create({ model: 'm', input: 'hi' });
+    await gw.gateway.reload(configSchema.parse({ ...base, server: { host: '127.0.0.1', port: 0 }, logging: { level: 'warn' } }));
+    assert.equal((await client.responses.retrieve(r.id)).id, r.id);
+    await gw.gateway.reload(configSchema.parse({ ...base, server: { host: '127.0.0.1', port: 0 }, responses: { store: 'off' } }));
+    await assert.rejects(client.responses.retrieve(r.id), (error: unknown) => error instanceof OpenAI.NotFoundError);
+    const unstored = await client.responses.create({ model: 'm', input: 'hi' });
+    await assert.rejects(client.responses.create({ model: 'm', input: 'again', previous_response_id: unstored.id }), (error: unknown) => error instanceof OpenAI.NotFoundError);
   });
 });
