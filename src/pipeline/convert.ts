@@ -23,7 +23,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
   }
   const { memo } = input;
-  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream }));
+  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }));
   if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal));
   const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);

@@ -361,3 +361,31 @@ describe('stored responses across a config reload', () => {
     await assert.rejects(client.responses.create({ model: 'm', input: 'again', previous_response_id: unstored.id }), (error: unknown) => error instanceof OpenAI.NotFoundError);
   });
 });
+
+describe('front-door choices survive a model rule that rewrites the request', () => {
+  test('hosted_tools reject is a 400 naming the tool, and drop names it in the header, with a default rule in place', async (t) => {
+    const claude = await startMockAnthropic({ name: 'claude' });
+    const base = (hosted: 'drop' | 'reject') => ({
+      health_check: { enabled: false },
+      providers: [{ name: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-up-000009', models: ['claude-x'] }],
+      model_rules: [{ match_model: 'default', set: { temperature: 0.5 } }],
+      responses: { hosted_tools: hosted },
+    });
+    const gw = await startGateway(base('reject'));
+    t.after(async () => {
+      await gw.close();
+      await claude.close();
+    });
+    const post = (body: Record<string, unknown>) => fetch(`${gw.url}/v1/responses`, { method: 'POST', body: JSON.stringify(body) });
+    const refused = await post({ model: 'claude-x', input: 'hi', tools: [{ type: 'web_search' }] });
+    assert.equal(refused.status, 400);
+    const error = ((await refused.json()) as { error: { message: string; param: string } }).error;
+    assert.match(error.message, /hosted tool "web_search"/);
+    assert.equal(error.param, 'tools');
+    await gw.gateway.reload(configSchema.parse({ ...base('drop'), server: { host: '127.0.0.1', port: 0 } }));
+    const dropped = await post({ model: 'claude-x', input: 'hi', tools: [{ type: 'web_search' }] });
+    assert.equal(dropped.status, 200);
+    assert.equal(dropped.headers.get('x-llmux-dropped-params'), 'tools.web_search');
+    assert.equal(claude.requests.at(-1)?.body?.['temperature'], 0.5, 'the rule applied');
+  });
+});

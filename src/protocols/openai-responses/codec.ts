@@ -10,7 +10,7 @@ import { createResponsesStreamEncoder } from './stream-encode.ts';
 
 /** The OpenAI Responses API converters behind the shared Codec interface. */
 export const responsesCodec: Codec = {
-  decodeChatRequest: (body) => decodeResponsesRequest(body),
+  decodeChatRequest: (body, meta) => decodeResponsesRequest(body, meta.hooks),
   encodeChatRequest: encodeResponsesRequest,
   decodeChatResponse: decodeResponsesResponse,
   encodeChatResponse: encodeResponsesResponse,

@@ -3,7 +3,8 @@ import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { isObject, isString } from '../../core/json.ts';
 import { optionalBoolean, optionalInteger, optionalNumber, optionalString } from '../openai/params.ts';
 import { decodeItems } from './input-items.ts';
-import { emptyRequestInfo, requestHooks, setRequestInfo } from './request-info.ts';
+import type { DecodeHooks } from '../codec.ts';
+import { emptyRequestInfo, setRequestInfo } from './request-info.ts';
 import { decodeToolChoice, decodeTools } from './tools.ts';
 
 export { CUSTOM_TOOL_PARAMETERS, HOSTED_TOOL_TYPES } from './tools.ts';
@@ -26,7 +27,7 @@ const EFFORTS: readonly Effort[] = ['none', 'minimal', 'low', 'medium', 'high', 
  * `service_tier`, `stream_options`…) and input items' `id`/`status` are ignored.
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
-export function decodeResponsesRequest(body: unknown): ChatRequest {
+export function decodeResponsesRequest(body: unknown, hooks?: DecodeHooks): ChatRequest {
   if (!isObject(body)) throw invalidRequest('request body must be a JSON object');
   const model = body['model'];
   if (!isString(model) || model === '') throw invalidRequest('model is required and must be a string', 'model');
@@ -34,7 +35,6 @@ export function decodeResponsesRequest(body: unknown): ChatRequest {
   if (body['conversation'] !== undefined && body['conversation'] !== null) throw unsupported('conversation', 'conversation is not supported by llmux; use previous_response_id');
   if (body['prompt'] !== undefined && body['prompt'] !== null) throw unsupported('prompt', 'prompt templates are only available from OpenAI itself');
 
-  const hooks = requestHooks(body);
   const info = emptyRequestInfo();
   const include = body['include'];
   if (include !== undefined && include !== null && !(Array.isArray(include) && include.every(isString))) throw invalidRequest('include must be an array of strings', 'include');

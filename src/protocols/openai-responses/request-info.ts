@@ -31,25 +31,3 @@ export function requestInfo(req: ChatRequest | undefined): ResponsesRequestInfo 
 export function emptyRequestInfo(): ResponsesRequestInfo {
   return { namespaced: new Map(), custom: new Set(), includeEncrypted: false, echo: {}, dropped: [] };
 }
-
-/**
- * Per-request choices the front door makes for the decoder: the decoder runs inside the pipeline,
- * keyed by the request body the front door handed in.
- */
-export interface RequestHooks {
-  hostedTools: 'drop' | 'reject';
-  /** Hosted tools were dropped, named as request paths (for the `x-llmux-dropped-params` header and the debug log). */
-  onDropped?(names: string[]): void;
-  /** Echoed on the answer: the front door resolved it into `input` already. */
-  previousResponseId?: string;
-}
-
-const hooks = new WeakMap<object, RequestHooks>();
-
-export function attachRequestHooks(body: object, h: RequestHooks): void {
-  hooks.set(body, h);
-}
-
-export function requestHooks(body: object): RequestHooks | undefined {
-  return hooks.get(body);
-}

@@ -6,7 +6,6 @@ import { encodeEnvelope } from './envelope.ts';
 import { ResponsesApiError, encodeResponsesError } from './errors.ts';
 import { decodeResponsesRequest, CUSTOM_TOOL_PARAMETERS } from './request-decode.ts';
 import { encodeResponsesRequest } from './request-encode.ts';
-import { attachRequestHooks } from './request-info.ts';
 import { decodeResponsesResponse, encodeResponsesResponse } from './response.ts';
 
 const CTX: ConvertContext = { id: 'resp_t1', nowSeconds: 1764000000 };
@@ -44,8 +43,7 @@ describe('Responses request → canonical', () => {
         { type: 'local_shell' },
       ],
     };
-    attachRequestHooks(body, { hostedTools: 'drop', onDropped: (names) => dropped.push(names) });
-    const req = decodeResponsesRequest(body);
+    const req = decodeResponsesRequest(body, { hostedTools: 'drop', onDropped: (names) => dropped.push(names) });
     assert.deepEqual(dropped, [['tools.web_search', 'tools.local_shell']]);
     assert.deepEqual(req.messages, [
       { role: 'system', content: [{ type: 'text', text: 'You are Codex.' }] },
@@ -131,8 +129,7 @@ describe('Responses request → canonical', () => {
 
   test('hosted tools are a 400 naming the tool when the front door says reject', () => {
     const body = { model: 'm', input: 'x', tools: [{ type: 'web_search' }] };
-    attachRequestHooks(body, { hostedTools: 'reject' });
-    assert.throws(() => decodeResponsesRequest(body), /hosted tool "web_search"/);
+    assert.throws(() => decodeResponsesRequest(body, { hostedTools: 'reject' }), /hosted tool "web_search"/);
   });
 
   test('Responses errors carry their own code in the OpenAI shape', () => {

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { isObject, isString } from '../../core/json.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
+import type { DecodeHooks } from '../../protocols/codec.ts';
 import { ResponsesApiError } from '../../protocols/openai-responses/errors.ts';
-import { attachRequestHooks } from '../../protocols/openai-responses/request-info.ts';
 import { historyOf, previousNotFound, replayable } from '../../responses-store/history.ts';
 import type { ResponseStore } from '../../responses-store/store.ts';
 import { jsonBody, optionalBoolean, requireString } from '../body.ts';
@@ -45,14 +45,14 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
     const { forward, own, rewritten } = await expandInput(body, store, owner);
 
     const res = reply.raw;
-    attachRequestHooks(forward, {
+    const hooks: DecodeHooks = {
       hostedTools: gateway.state.config.responses.hosted_tools,
-      onDropped: (names) => {
-        if (!res.headersSent) res.setHeader('x-llmux-dropped-params', names.join(', '));
-        gateway.logger.debug({ reqId: request.id, dropped: names }, 'hosted tools dropped: the target cannot run them');
+      onDropped: (paths) => {
+        if (!res.headersSent) res.setHeader('x-llmux-dropped-params', paths.join(', '));
+        gateway.logger.debug({ reqId: request.id, dropped: paths }, 'request fields dropped: the target cannot honour them');
       },
       ...(isString(previous) ? { previousResponseId: previous } : {}),
-    });
+    };
     if (store !== undefined && body['store'] !== false) {
       captureAnswer(res, async (response) => {
         if (!isString(response['id'])) return;
@@ -63,7 +63,7 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
           .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
       });
     }
-    await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, ...(rewritten ? { rewritten: true } : {}) });
+    await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, hooks, ...(rewritten ? { rewritten: true } : {}) });
   });
 
   // Only background responses can be cancelled, and llmux runs none.
