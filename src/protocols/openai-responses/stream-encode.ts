@@ -160,7 +160,6 @@ export function createResponsesStreamEncoder(ctx: ConvertContext, opts: { model:
     for (const call of [...calls.values()].sort((a, b) => a.index - b.index)) finishCall(out, call);
     const { status, incomplete } = statusFor(finish);
     const response = snapshot(status, { incomplete });
-    if (status === 'completed') response['completed_at'] = Math.max(created, Math.floor(Date.now() / 1000));
     out.push(ev(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response }));
   };
 
