@@ -27,8 +27,8 @@ export function captureAnswer(res: ServerResponse, onComplete: (response: Record
     if (overflow || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined;
     if (buf === undefined) return;
-    // Headers given to writeHead are not readable back: the first byte tells JSON from SSE.
-    isSse ??= buf[0] !== 0x7b;
+    // Headers given to writeHead are not readable back: the first byte that is not blank tells JSON from SSE.
+    isSse ??= buf.toString('latin1', 0, 64).trimStart().startsWith('{') === false;
     size += buf.length;
     if (size > MAX_CAPTURE) {
       overflow = true;
