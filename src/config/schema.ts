@@ -154,8 +154,9 @@ export const configSchema = z
       .strictObject({
         store: z.enum(['memory', 'redis', 'off']).default('memory'),
         ttl: duration.default(86_400_000),
-        /** Stored responses kept in memory (oldest dropped first). */
+        /** Memory store bounds: responses kept, and their total size; least recently used dropped first. */
         max_entries: int(1).default(10_000),
+        max_memory: size.default(256 * 1024 * 1024),
         /** Hosted tools (web_search…) for a provider that cannot run them: dropped and reported, or a 400. */
         hosted_tools: z.enum(['drop', 'reject']).default('drop'),
         /** Default: rate_limit.redis_url. */

@@ -5,7 +5,7 @@ import type { ResponseStore } from './store.ts';
 
 export function storeSignature(config: Config): string {
   const r = config.responses;
-  return JSON.stringify({ store: r.store, ttl: r.ttl, max: r.max_entries, url: r.store === 'redis' ? redisUrl(config) : undefined });
+  return JSON.stringify({ store: r.store, ttl: r.ttl, max: r.max_entries, bytes: r.max_memory, url: r.store === 'redis' ? redisUrl(config) : undefined });
 }
 
 function redisUrl(config: Config): string {
@@ -17,7 +17,7 @@ export async function createResponseStore(config: Config, logger: Logger): Promi
   const r = config.responses;
   const signature = storeSignature(config);
   if (r.store === 'off') return undefined;
-  if (r.store === 'memory') return new MemoryResponseStore(r.ttl, r.max_entries, signature);
+  if (r.store === 'memory') return new MemoryResponseStore(r.ttl, r.max_entries, r.max_memory, signature);
   const { RedisResponseStore } = await import('./redis.ts');
   return new RedisResponseStore(redisUrl(config), r.ttl, signature, logger);
 }

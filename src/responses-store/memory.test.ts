@@ -14,7 +14,7 @@ const record = (id: string, owner: string, parentId?: string, text = id): Stored
 
 test('memory store: owner-only, TTL, least recently used dropped first, items indexed', async () => {
   let now = 0;
-  const store = new MemoryResponseStore(1000, 2, 'sig', () => now);
+  const store = new MemoryResponseStore(1000, 2, 1024 * 1024, 'sig', () => now);
   await store.put(record('a', 'team'));
   await store.put(record('b', 'team'));
   assert.equal(await store.get('a', 'other'), undefined, 'another key sees nothing');
@@ -36,7 +36,7 @@ test('memory store: owner-only, TTL, least recently used dropped first, items in
 });
 
 test('history: a chain rebuilt oldest first, without ids; unknown or foreign ids are previous_response_not_found', async () => {
-  const store = new MemoryResponseStore(60_000, 100, 'sig');
+  const store = new MemoryResponseStore(60_000, 100, 1024 * 1024, 'sig');
   await store.put(record('r1', 'team', undefined, 'one'));
   await store.put(record('r2', 'team', 'r1', 'two'));
   await store.put(record('r3', 'team', 'r2', 'three'));
@@ -47,7 +47,20 @@ test('history: a chain rebuilt oldest first, without ids; unknown or foreign ids
     await assert.rejects(historyOf(store, id, owner), (error: unknown) => (error as { apiCode?: string; status?: number }).apiCode === 'previous_response_not_found' && (error as { status: number }).status === 404);
   }
   // A chain longer than the cap is refused, not rebuilt.
-  const deep = new MemoryResponseStore(60_000, HISTORY_LIMITS.depth + 10, 'sig');
+  const deep = new MemoryResponseStore(60_000, HISTORY_LIMITS.depth + 10, 16 * 1024 * 1024, 'sig');
   for (let i = 0; i <= HISTORY_LIMITS.depth + 1; i++) await deep.put(record(`d${i}`, 'team', i === 0 ? undefined : `d${i - 1}`));
   await assert.rejects(historyOf(deep, `d${HISTORY_LIMITS.depth + 1}`, 'team'), /longer than llmux rebuilds/);
+});
+
+test('memory store: the byte budget drops the least recently used; a response larger than it is not kept', async () => {
+  const size = JSON.stringify(record('a', 'team')).length;
+  const store = new MemoryResponseStore(60_000, 100, size * 2 + 10, 'sig');
+  await store.put(record('a', 'team'));
+  await store.put(record('b', 'team'));
+  await store.get('a', 'team');
+  await store.put(record('c', 'team'));
+  assert.deepEqual([await store.get('a', 'team'), await store.get('b', 'team'), await store.get('c', 'team')].map((r) => r?.id), ['a', undefined, 'c']);
+  await store.put(record('huge', 'team', undefined, 'x'.repeat(size * 3)));
+  assert.equal(await store.get('huge', 'team'), undefined);
+  assert.equal((await store.get('c', 'team'))?.id, 'c', 'nothing was evicted for it');
 });

@@ -3,11 +3,14 @@ import { itemsOf, type ResponseStore, type StoredResponse } from './store.ts';
 interface Entry {
   record: StoredResponse;
   expires: number;
+  /** Approximate bytes held (the record's JSON length). */
+  bytes: number;
 }
 
 /**
- * In-process store, bounded: at most `maxEntries` responses, least recently used dropped first,
- * each for `ttlMs` after it was stored. Items are indexed by id for `item_reference`.
+ * In-process store, bounded: at most `maxEntries` responses and `maxBytes` of them (a Codex turn
+ * can be half a megabyte), least recently used dropped first, each for `ttlMs` after it was
+ * stored. Items are indexed by id for `item_reference`.
  */
 export class MemoryResponseStore implements ResponseStore {
   readonly kind = 'memory';
@@ -16,20 +19,27 @@ export class MemoryResponseStore implements ResponseStore {
   readonly #items = new Map<string, string>();
   readonly #ttlMs: number;
   readonly #max: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #now: () => number;
 
-  constructor(ttlMs: number, maxEntries: number, signature: string, now: () => number = Date.now) {
+  constructor(ttlMs: number, maxEntries: number, maxBytes: number, signature: string, now: () => number = Date.now) {
     this.#ttlMs = ttlMs;
     this.#max = maxEntries;
+    this.#maxBytes = maxBytes;
     this.signature = signature;
     this.#now = now;
   }
 
   async put(record: StoredResponse): Promise<void> {
     this.#drop(record.id);
-    this.#entries.set(record.id, { record, expires: this.#now() + this.#ttlMs });
+    const bytes = JSON.stringify(record).length;
+    // One response larger than the whole budget is not kept at all (it would evict everything else).
+    if (bytes > this.#maxBytes) return;
+    this.#entries.set(record.id, { record, expires: this.#now() + this.#ttlMs, bytes });
+    this.#bytes += bytes;
     for (const [id] of itemsOf(record)) this.#items.set(id, record.id);
-    while (this.#entries.size > this.#max) {
+    while (this.#entries.size > this.#max || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
       this.#drop(oldest);
@@ -66,12 +76,14 @@ export class MemoryResponseStore implements ResponseStore {
   async close(): Promise<void> {
     this.#entries.clear();
     this.#items.clear();
+    this.#bytes = 0;
   }
 
   #drop(id: string): void {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     this.#entries.delete(id);
+    this.#bytes -= entry.bytes;
     for (const [itemId] of itemsOf(entry.record)) if (this.#items.get(itemId) === id) this.#items.delete(itemId);
   }
 }
