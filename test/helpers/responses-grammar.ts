@@ -26,8 +26,9 @@ export function assertUsage(usage: unknown, where: string): void {
  * Checks a Responses event stream against the grammar clients rely on: `type` inside every data
  * object (and equal to the `event:` line), sequence numbers from 0 strictly increasing, no
  * `[DONE]`, `response.created` first, every delta after its item's `output_item.added`, every done
- * item complete, and exactly one terminal event, last. After `completed`/`incomplete` every added
- * item was done; after `failed`, a call whose arguments did not finish is never announced done.
+ * item complete (a done call's arguments parse as JSON), and exactly one terminal event, last.
+ * After `completed`/`incomplete` every added item was done; after `failed` some may not be (a call
+ * cut mid-arguments must not be announced done: the callers check that it is not).
  */
 export function checkResponsesGrammar(text: string): CheckedStream {
   assert.ok(!text.includes('[DONE]'), 'no [DONE] terminator');
