@@ -39,7 +39,7 @@ describe('Responses front door: the openai SDK through llmux to every provider p
         { name: 'chat', base_url: `${chat.url}/v1`, api_key: 'sk-up-chat-000001', models: ['gpt-4o-mini', 'bad-400', 'cut-stream'] },
         { name: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-up-000002', models: ['claude-x', 'claude-thinking', 'claude-midstream-error', 'claude-length'] },
         { name: 'gem', type: 'gemini', base_url: gem.url, api_key: 'AIza-up-000003', models: ['gemini-x', 'gemini-midstream-error', 'gemini-thinking'] },
-        { name: 'oai', base_url: `${oai.url}/v1`, api_key: 'sk-up-oai-000004', responses: true, models: ['gpt-5', 'cut-args'] },
+        { name: 'oai', base_url: `${oai.url}/v1`, api_key: 'sk-up-oai-000004', responses: true, models: ['gpt-5', 'cut-args', 'rate-429'] },
         { name: 'resp', type: 'openai-responses', base_url: `${oai.url}/v1`, api_key: 'sk-up-resp-000005', models: ['gpt-5-pro'] },
       ],
     });
@@ -224,6 +224,11 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.equal(res.status, 400);
     const body = (await res.json()) as { error: { type: string } };
     assert.equal(body.error.type, 'invalid_request_error');
+    // An upstream 429 with nothing left to try: the client gets it, with its retry-after (Codex does not retry 429 itself).
+    const limited = await raw({ model: 'rate-429', input: 'hi', stream: true });
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '7');
+    assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'rate_limit_exceeded');
     const bg = await raw({ model: 'claude-x', input: 'hi', background: true });
     assert.equal(bg.status, 400);
     assert.equal(((await bg.json()) as { error: { param: string } }).error.param, 'background');
