@@ -93,7 +93,7 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     });
   }
 
-  test('pass-through: the client body reaches OpenAI as it was sent (model rewritten only when it must be), usage from the terminal event', async () => {
+  test('pass-through: the client body reaches OpenAI as it was sent, hosted tools and all; usage from the terminal event', async () => {
     const body = { model: 'gpt-5', input: [{ type: 'message', role: 'user', content: 'hi' }], tools: [{ type: 'web_search' }], include: ['reasoning.encrypted_content'], store: false, stream: true };
     const res = await raw(body);
     const checked = checkResponsesGrammar(await res.text());
