@@ -34,7 +34,7 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     gw = await startGateway({
       health_check: { enabled: false, failure_threshold: 1000 },
       auth: { api_keys: [{ key: KEY_A, name: 'team-a' }, { key: KEY_B, name: 'team-b' }] },
-      routing: { retries: 0 },
+      routing: { retries: 0, aliases: { fast: 'oai/gpt-5' } },
       providers: [
         { name: 'chat', base_url: `${chat.url}/v1`, api_key: 'sk-up-chat-000001', models: ['gpt-4o-mini', 'bad-400', 'cut-stream'] },
         { name: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-up-000002', models: ['claude-x', 'claude-thinking', 'claude-midstream-error', 'claude-length'] },
@@ -108,6 +108,13 @@ describe('Responses front door: the openai SDK through llmux to every provider p
     assert.deepEqual([...checked.done.values()].map((i) => [i['type'], i['id']]), [['reasoning', 'rs_mock_oai'], ['function_call', 'fc_mock_oai']]);
     assert.equal([...checked.done.values()][0]?.['encrypted_content'], 'enc-oai');
     assert.deepEqual((checked.terminal['response'] as Record<string, unknown>)['usage'], RESPONSES_USAGE);
+  });
+
+  test('pass-through through an alias: only the model is rewritten', async () => {
+    const body = { model: 'fast', input: 'hi', metadata: { k: 'v' }, prompt_cache_key: 'conv-1', text: { verbosity: 'low' } };
+    const r = await a.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    assert.equal(r.output_text, replyText('oai'));
+    assert.deepEqual(oai.requests.at(-1)?.body, { ...body, model: 'gpt-5' });
   });
 
   test('hosted tools to a converted target are dropped and named in x-llmux-dropped-params', async () => {
