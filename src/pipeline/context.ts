@@ -5,6 +5,7 @@ import type { GatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { GatewayState } from '../gateway/state.ts';
 import type { LimitSubject } from '../limits/limiter.ts';
+import type { DecodeHooks } from '../protocols/codec.ts';
 import type { StreamFraming, StreamSink } from './stream-sink.ts';
 
 /**
@@ -89,6 +90,8 @@ export interface ProxyInput {
   readonly stream: boolean;
   /** Decoded once per request however many targets are tried (filled on first use). */
   readonly memo: DecodeMemo;
+  /** The front door's choices for the request decoder. */
+  readonly hooks?: DecodeHooks;
 }
 
 export interface DecodeMemo {
