@@ -30,6 +30,8 @@ export interface RequestContext {
   readonly framing: StreamFraming;
   /** The streamed answer's sink, once the stream has started: a late error is written there. */
   sink: StreamSink | undefined;
+  /** A front door's view of the successful answer as it is written (the Responses store keeps it). */
+  readonly tap: AnswerTap | undefined;
   /** The rate-limit window the request was admitted to, charged with its tokens at the end. */
   subject: LimitSubject | undefined;
   model: string | undefined;
@@ -60,6 +62,7 @@ export function newRequestContext(init: {
   op: Operation;
   stream: boolean;
   framing: StreamFraming;
+  tap: AnswerTap | undefined;
 }): RequestContext {
   return {
     ...init,
@@ -76,6 +79,16 @@ export function newRequestContext(init: {
     upstreamMs: 0,
     overheadMs: undefined,
   };
+}
+
+/**
+ * Sees every byte of an answer the pipeline writes, and may hold its end: the Responses door stores
+ * a finished answer before the client has it, so the client can retrieve or continue from it at once.
+ */
+export interface AnswerTap {
+  chunk(bytes: string | Buffer): void;
+  /** Called once, just before the answer ends, with its status; the end waits for the promise. */
+  beforeEnd(status: number): Promise<void> | undefined;
 }
 
 /** The client's request as the pipeline receives it. Never mutated: a rewrite makes a new one. */

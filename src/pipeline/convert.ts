@@ -12,7 +12,7 @@ import type { UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
+import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
@@ -64,8 +64,7 @@ export async function respondConverted(
       ctx.usage = answer.usage;
       body = client.encodeChatResponse(answer, cctx, input.memo.canonical);
     }
-    res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
-    res.end(JSON.stringify(body));
+    await endWholeAnswer(ctx, res, 200, { 'content-type': 'application/json' }, JSON.stringify(body));
     return true;
   }
 
@@ -108,7 +107,7 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  sink.end(out === '' ? undefined : out);
+  await sink.end(out === '' ? undefined : out);
   return !broken;
 }
 

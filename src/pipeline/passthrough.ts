@@ -10,7 +10,7 @@ import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import type { UpstreamResponse } from '../upstream/http.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
+import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /**
@@ -57,8 +57,7 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
   const contentType = upstream.headers['content-type'];
   if (!input.stream || !isEventStream(upstream)) {
     const body = await readWholeAnswer(ctx, upstream);
-    res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
-    res.end(body);
+    await endWholeAnswer(ctx, res, upstream.status, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }, body);
     // Accounting, after the answer left: the client does not wait for it.
     ctx.usage = codec.usageFromBody(body);
     return true;
@@ -102,7 +101,7 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     brokeOff(ctx, res, observer, `provider "${ctx.provider ?? ''}" ended the stream before it was complete`);
     return false;
   }
-  sink.end();
+  await sink.end();
   return true;
 }
 
@@ -112,6 +111,6 @@ function brokeOff(ctx: RequestContext, res: ServerResponse, observer: Passthroug
   if (observer.failure === undefined || res.writableEnded) return writeError(ctx, res, error);
   ctx.failure = error;
   const event = observer.failure(message, error.status);
-  if (ctx.sink !== undefined) ctx.sink.end(event);
+  if (ctx.sink !== undefined) void ctx.sink.end(event);
   else res.end(event);
 }

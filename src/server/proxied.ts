@@ -3,7 +3,7 @@ import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { limitSubject } from '../limits/limiter.ts';
-import { newRequestContext } from '../pipeline/context.ts';
+import { newRequestContext, type AnswerTap } from '../pipeline/context.ts';
 import { proxy } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
 import type { StreamFraming } from '../pipeline/stream-sink.ts';
@@ -20,7 +20,7 @@ export async function handleProxied(
   reply: FastifyReply,
   protocol: ClientProtocol,
   op: Operation,
-  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming; rewritten?: boolean; hooks?: DecodeHooks },
+  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming; rewritten?: boolean; hooks?: DecodeHooks; tap?: AnswerTap },
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
@@ -40,6 +40,7 @@ export async function handleProxied(
     op,
     stream: input.stream,
     framing: input.framing ?? 'sse',
+    tap: input.tap,
   });
   request.ctx = ctx;
   const { metrics } = gateway;

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { AnswerTap } from '../../pipeline/context.ts';
 import { isFiniteNumber, isObject } from '../../core/json.ts';
 import { SseEventSplitter } from '../../protocols/passthrough.ts';
 import { parseSseText } from '../../upstream/sse.ts';
@@ -14,7 +14,7 @@ const MAX_CAPTURE = 32 * 1024 * 1024;
  * `store: false` may send it empty). The answer's end waits for `onComplete`, so a client that
  * has its answer can always retrieve it or continue from it, on any replica.
  */
-export function captureAnswer(res: ServerResponse, onComplete: (response: Record<string, unknown>) => Promise<void>): void {
+export function captureAnswer(onComplete: (response: Record<string, unknown>) => Promise<void>): AnswerTap {
   const splitter = new SseEventSplitter();
   const json: Buffer[] = [];
   let size = 0;
@@ -23,11 +23,10 @@ export function captureAnswer(res: ServerResponse, onComplete: (response: Record
   const done = new Map<number, unknown>();
   let terminal: Record<string, unknown> | undefined;
 
-  const see = (chunk: unknown, encoding?: unknown): void => {
-    if (overflow || chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk instanceof Uint8Array ? Buffer.from(chunk) : undefined;
-    if (buf === undefined) return;
-    // Headers given to writeHead are not readable back: the first byte that is not blank tells JSON from SSE.
+  const see = (chunk: string | Buffer): void => {
+    if (overflow) return;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    // The first byte that is not blank tells a JSON answer from an event stream.
     isSse ??= buf.toString('latin1', 0, 64).trimStart().startsWith('{') === false;
     size += buf.length;
     if (size > MAX_CAPTURE) {
@@ -55,27 +54,8 @@ export function captureAnswer(res: ServerResponse, onComplete: (response: Record
     }
   };
 
-  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  (res as { write: unknown }).write = (...args: unknown[]): boolean => {
-    see(args[0], args[1]);
-    return write(...args);
-  };
-  let ending = false;
-  (res as { end: unknown }).end = (...args: unknown[]): ServerResponse => {
-    if (ending) return res;
-    ending = true;
-    see(args[0], args[1]);
-    const response = finished();
-    if (response === undefined) return end(...args);
-    void onComplete(response)
-      .catch(() => undefined)
-      .finally(() => end(...args));
-    return res;
-  };
-
-  const finished = (): Record<string, unknown> | undefined => {
-    if (overflow || res.statusCode !== 200) return undefined;
+  const finished = (status: number): Record<string, unknown> | undefined => {
+    if (overflow || status !== 200) return undefined;
     if (isSse !== true) {
       try {
         const value: unknown = JSON.parse(Buffer.concat(json).toString('utf8'));
@@ -90,5 +70,13 @@ export function captureAnswer(res: ServerResponse, onComplete: (response: Record
       return { ...terminal, output: [...done.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item) };
     }
     return terminal;
+  };
+
+  return {
+    chunk: see,
+    beforeEnd(status) {
+      const response = finished(status);
+      return response === undefined ? undefined : onComplete(response);
+    },
   };
 }

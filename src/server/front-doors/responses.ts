@@ -53,17 +53,18 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
       },
       ...(isString(previous) ? { previousResponseId: previous } : {}),
     };
-    if (store !== undefined && body['store'] !== false) {
-      captureAnswer(res, async (response) => {
-        if (!isString(response['id'])) return;
-        if (isString(previous)) response['previous_response_id'] = previous;
-        const input = own.map(storedItem);
-        await store
-          .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
-          .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
-      });
-    }
-    await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, hooks, ...(rewritten ? { rewritten: true } : {}) });
+    const tap =
+      store === undefined || body['store'] === false
+        ? undefined
+        : captureAnswer(async (response) => {
+            if (!isString(response['id'])) return;
+            if (isString(previous)) response['previous_response_id'] = previous;
+            const input = own.map(storedItem);
+            await store
+              .put({ id: response['id'], owner, ...(isString(previous) ? { parentId: previous } : {}), response, input })
+              .catch((error: unknown) => gateway.logger.warn({ reqId: request.id, err: error }, 'could not store the response'));
+          });
+    await handleProxied(gateway, request, reply, 'responses', 'chat', { body: forward, model, stream, hooks, tap, ...(rewritten ? { rewritten: true } : {}) });
   });
 
   // Only background responses can be cancelled, and llmux runs none.
