@@ -12,7 +12,7 @@ import type { UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
+import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
@@ -23,7 +23,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
   }
   const { memo } = input;
-  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream }));
+  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }));
   if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal));
   const dropped: string[] = [];
   const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions, dropped }) as Record<string, unknown>;
@@ -63,11 +63,10 @@ export async function respondConverted(
       // Some upstreams never name the model that answered; the one asked for is the best account.
       if (answer.model === '') answer.model = prepared.upstreamModel;
       ctx.usage = answer.usage;
-      body = client.encodeChatResponse(answer, cctx);
+      body = client.encodeChatResponse(answer, cctx, input.memo.canonical);
     }
     nameDropped(res, prepared);
-    res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
-    res.end(JSON.stringify(body));
+    await endWholeAnswer(ctx, res, 200, { 'content-type': 'application/json' }, JSON.stringify(body));
     return true;
   }
 
@@ -111,13 +110,19 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  sink.end(out === '' ? undefined : out);
+  await sink.end(out === '' ? undefined : out);
   return !broken;
 }
 
-/** Names the sampling hints the provider lacks and the request went without (the access log reads it back). */
+/**
+ * Names the sampling hints the provider lacks and the request went without, after whatever the
+ * front door already named there (Responses hosted tools); a debug line reads the header back.
+ */
 function nameDropped(res: ServerResponse, prepared: Prepared): void {
-  if (prepared.dropped !== undefined && prepared.dropped.length > 0) res.setHeader('x-llmux-dropped-params', prepared.dropped.join(','));
+  if (prepared.dropped === undefined || prepared.dropped.length === 0) return;
+  const before = res.getHeader('x-llmux-dropped-params');
+  const names = new Set([...(typeof before === 'string' && before !== '' ? before.split(', ') : []), ...prepared.dropped]);
+  res.setHeader('x-llmux-dropped-params', [...names].join(', '));
 }
 
 /** Ids need to be unique, not secret: a random per-process stem and a counter cost no entropy per request. */

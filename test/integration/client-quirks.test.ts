@@ -42,7 +42,7 @@ describe('agent-client requests through llmux', () => {
       fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-x', messages: [{ role: 'user', content: 'Hi' }], ...extra }) });
     const ok = await send({ seed: 7, presence_penalty: 0.5, frequency_penalty: 0.1 });
     assert.equal(ok.status, 200);
-    assert.equal(ok.headers.get('x-llmux-dropped-params'), 'seed,presence_penalty,frequency_penalty');
+    assert.equal(ok.headers.get('x-llmux-dropped-params'), 'seed, presence_penalty, frequency_penalty');
     const plain = await send({});
     assert.equal(plain.headers.get('x-llmux-dropped-params'), null);
     const refused = await send({ n: 2 });
