@@ -72,14 +72,14 @@ describe('Vercel AI SDK through llmux', { concurrency: 1 }, () => {
   for (const { door, upstream, model } of ROUTES) {
     test(`${door} door -> ${upstream} provider: generateText with a multi-step tool loop`, async (t) => {
       const stack = await startStack(t, upstream, 'ai-sdk', auth);
-      const result = await generateText({ model: aiSdkModel(door, stack.gateway.url, model), tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
+      const result = await generateText({ model: aiSdkModel(door, stack.clientUrl, model), tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
       assertLoop(stack, result.text);
       assert.equal(result.steps.length, 2);
     });
 
     test(`${door} door -> ${upstream} provider: streamText with a multi-step tool loop`, async (t) => {
       const stack = await startStack(t, upstream, 'ai-sdk', auth);
-      const result = streamText({ model: aiSdkModel(door, stack.gateway.url, model), tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
+      const result = streamText({ model: aiSdkModel(door, stack.clientUrl, model), tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
       let text = '';
       for await (const delta of result.textStream) text += delta;
       assertLoop(stack, text);
@@ -88,7 +88,7 @@ describe('Vercel AI SDK through llmux', { concurrency: 1 }, () => {
 
     test(`${door} door -> ${upstream} provider: generateObject with a schema`, async (t) => {
       const stack = await startStack(t, upstream, 'ai-sdk', auth);
-      const { object } = await generateObject({ model: aiSdkModel(door, stack.gateway.url, model), schema: citySchema, prompt: 'The largest city in France?' });
+      const { object } = await generateObject({ model: aiSdkModel(door, stack.clientUrl, model), schema: citySchema, prompt: 'The largest city in France?' });
       assert.deepEqual(object, { city: 'llmux', population: 7 });
       assert.deepEqual(accessLines(stack).filter((l) => Number(l['status']) >= 400), []);
     });
@@ -105,7 +105,7 @@ describe('Vercel AI SDK through the Responses door', { concurrency: 1 }, () => {
         t.skip(missing);
         return;
       }
-      const model = createOpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey: KEY })('gpt-4o');
+      const model = createOpenAI({ baseURL: `${stack.clientUrl}/v1`, apiKey: KEY })('gpt-4o');
       const result = streamText({ model, tools: aiTools, stopWhen: stepCountIs(4), prompt: prompt(stack) });
       let text = '';
       for await (const delta of result.textStream) text += delta;
@@ -157,14 +157,14 @@ describe('LangChain JS through llmux', { concurrency: 1 }, () => {
     for (const stream of [false, true]) {
       test(`${door} door -> ${upstream} provider: tool loop (${stream ? 'stream' : 'invoke'})`, async (t: TestContext) => {
         const stack = await startStack(t, upstream, 'langchain', auth);
-        const final = await langchainLoop(langchainModel(door, stack.gateway.url, model), stack, stream);
+        const final = await langchainLoop(langchainModel(door, stack.clientUrl, model), stack, stream);
         assertLoop(stack, textOf(final));
       });
     }
 
     test(`${door} door -> ${upstream} provider: withStructuredOutput`, async (t) => {
       const stack = await startStack(t, upstream, 'langchain', auth);
-      const structured = langchainModel(door, stack.gateway.url, model).withStructuredOutput(citySchema);
+      const structured = langchainModel(door, stack.clientUrl, model).withStructuredOutput(citySchema);
       assert.deepEqual(await structured.invoke('The largest city in France?'), { city: 'llmux', population: 7 });
     });
   }
@@ -177,7 +177,7 @@ describe('LangChain JS through llmux', { concurrency: 1 }, () => {
         t.skip(missing);
         return;
       }
-      const model = new ChatOpenAI({ model: 'gpt-4o', apiKey: KEY, configuration: { baseURL: `${stack.gateway.url}/v1` }, maxRetries: 0, useResponsesApi: true });
+      const model = new ChatOpenAI({ model: 'gpt-4o', apiKey: KEY, configuration: { baseURL: `${stack.clientUrl}/v1` }, maxRetries: 0, useResponsesApi: true });
       assertLoop(stack, textOf(await langchainLoop(model, stack, stream)));
     });
   }
@@ -185,7 +185,7 @@ describe('LangChain JS through llmux', { concurrency: 1 }, () => {
   test('ChatAnthropic streaming from a Gemini provider reads the real input tokens from message_start', async (t) => {
     const stack = await startStack(t, 'gemini', 'langchain', auth);
     let last: AIMessageChunk | undefined;
-    for await (const chunk of await langchainModel('anthropic', stack.gateway.url, 'claude-sonnet-4-5').stream('Hi')) last = last === undefined ? chunk : last.concat(chunk);
+    for await (const chunk of await langchainModel('anthropic', stack.clientUrl, 'claude-sonnet-4-5').stream('Hi')) last = last === undefined ? chunk : last.concat(chunk);
     // The scripted Gemini upstream counts 1200 prompt tokens in its first chunk.
     assert.equal(last?.usage_metadata?.input_tokens, 1200);
   });
@@ -193,7 +193,7 @@ describe('LangChain JS through llmux', { concurrency: 1 }, () => {
   test('ChatAnthropic streaming from an OpenAI provider gets an estimate in message_start, not 0', async (t) => {
     const stack = await startStack(t, 'openai', 'langchain', auth);
     let last: AIMessageChunk | undefined;
-    for await (const chunk of await langchainModel('anthropic', stack.gateway.url, 'claude-sonnet-4-5').stream('Hi there, how are you?')) last = last === undefined ? chunk : last.concat(chunk);
+    for await (const chunk of await langchainModel('anthropic', stack.clientUrl, 'claude-sonnet-4-5').stream('Hi there, how are you?')) last = last === undefined ? chunk : last.concat(chunk);
     const input = last?.usage_metadata?.input_tokens ?? 0;
     assert.ok(input > 0, `input tokens ${input}`);
   });

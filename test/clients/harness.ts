@@ -73,7 +73,7 @@ export async function startStack(
   const record = process.env['LLMUX_RECORD_CLIENTS'];
   const tap = record === undefined || record === '' ? undefined : await startTap(gateway.url);
   t.after(async () => {
-    if (tap !== undefined && record !== undefined) saveFixture(record, `${client}-to-${protocol}`, tap.exchanges, dir);
+    if (tap !== undefined && record !== undefined) saveFixture(record, `${client}-${t.name.replace(/[^a-zA-Z0-9]+/g, '-').slice(0, 60)}`, tap.exchanges, dir);
     await tap?.close();
     await gateway.close();
     await upstream.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ChatRequest } from '../../src/core/chat.ts';
 import { decodeAnthropicChatRequest, encodeAnthropicChatRequestWithDropped } from '../../src/protocols/anthropic/chat-request.ts';
@@ -163,6 +163,42 @@ describe('Codex 0.171.0 traffic', () => {
       const req = responses.decodeChatRequest(clone(exchange.body), { model: String(exchange.body['model']), stream: true });
       const out = encodeAll(req);
       assert.ok(out.openai.messages.length > 0 && out.anthropic.messages.length > 0 && out.gemini.contents.length > 0);
+    });
+  }
+});
+
+describe('SDK and framework traffic (AI SDK, LangChain, Python SDKs)', () => {
+  const dir = new URL('../fixtures/clients/sdks/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  test('every framework and SDK in the suite left its recording', () => {
+    for (const prefix of ['ai-sdk-', 'langchain-', 'python-openai-', 'python-anthropic-', 'python-gemini-', 'python-responses-']) {
+      assert.ok(files.some((f) => f.startsWith(prefix)), prefix);
+    }
+  });
+
+  /** The client protocol of a recorded path. */
+  const doorOf = (path: string): string => (path.startsWith('/v1/chat/') ? 'openai' : path.startsWith('/v1/messages') ? 'anthropic' : path.startsWith('/v1/responses') ? 'responses' : 'gemini');
+
+  for (const file of files) {
+    test(`${file.replace(/\.json$/, '')}: every request converts for OpenAI, Anthropic and Gemini targets, results paired with calls`, () => {
+      let checked = 0;
+      for (const exchange of fixture(`sdks/${file}`)) {
+        // A reference to a stored item (the AI SDK's Responses turns) resolves only against the
+        // Responses store, which the live suite runs; the converters alone cannot follow it.
+        if (JSON.stringify(exchange.body).includes('"item_reference"')) continue;
+        checked++;
+        const door = doorOf(exchange.path);
+        const codec = (codecs as Readonly<Record<string, Codec | undefined>>)[door];
+        assert.ok(codec !== undefined, door);
+        const model = door === 'gemini' ? (/models\/([^:]+)/.exec(exchange.path)?.[1] ?? '') : String(exchange.body['model']);
+        const req = codec.decodeChatRequest(clone(exchange.body), { model, stream: exchange.path.includes('stream') || exchange.body['stream'] === true });
+        const out = encodeAll(req);
+        const calls = new Set(out.openai.messages.flatMap((m) => ('tool_calls' in m && m.tool_calls !== undefined ? m.tool_calls.map((c) => c.id) : [])));
+        for (const m of out.openai.messages) if (m.role === 'tool') assert.ok(calls.has(m.tool_call_id), `${m.tool_call_id} answers a call`);
+        assert.ok(out.anthropic.messages.length > 0 && out.gemini.contents.length > 0);
+      }
+      assert.ok(checked > 0);
     });
   }
 });
