@@ -36,6 +36,8 @@ export interface AgentUpstream extends MockUpstream {
   readonly results: Array<{ id: string | undefined; name: string | undefined; matched: boolean }>;
   /** Tool names of the request answered with a call: what the client offered. */
   readonly offered: string[];
+  /** Requests refused with 400, as the real API would refuse them: what was wrong. */
+  readonly rejected: string[];
 }
 
 interface Tool {
@@ -239,10 +241,68 @@ function lowerTypes(schema: Json): Json {
   return out;
 }
 
+// ---- what the real APIs refuse ----------------------------------------------------------------------
+
+/**
+ * The rules each real API enforces on a conversation that a converter most easily breaks; a request
+ * breaking one is refused with 400 as the API would, so the client run fails where production would.
+ */
+export function anthropicProblem(body: Json): string | undefined {
+  const messages = arr(body['messages']);
+  for (const [i, m] of messages.entries()) {
+    if (m['role'] !== 'user' && m['role'] !== 'assistant') return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    const blocks = Array.isArray(m['content']) ? (m['content'] as Json[]) : [];
+    for (const b of blocks) {
+      if (b['type'] === 'thinking' && (typeof b['signature'] !== 'string' || b['signature'] === '')) return `messages.${i}.content: thinking blocks need a valid signature`;
+    }
+    const uses = blocks.filter((b) => b['type'] === 'tool_use').map((b) => b['id']);
+    if (uses.length > 0) {
+      const next = messages[i + 1];
+      const answered = new Set((next !== undefined && Array.isArray(next['content']) ? (next['content'] as Json[]) : []).filter((b) => b['type'] === 'tool_result').map((b) => b['tool_use_id']));
+      if (uses.some((id) => !answered.has(id))) return `messages.${i + 1}: tool_use ids were found without tool_result blocks immediately after`;
+    }
+  }
+  return undefined;
+}
+
+export function openaiProblem(body: Json): string | undefined {
+  if ('top_k' in body) return 'Unrecognized request argument supplied: top_k';
+  const messages = arr(body['messages']);
+  let open = new Set<unknown>();
+  for (const [i, m] of messages.entries()) {
+    if (m['role'] === 'assistant') open = new Set(arr(m['tool_calls']).map((c) => c['id']));
+    else if (m['role'] === 'tool') {
+      if (!open.has(m['tool_call_id'])) return `messages.[${i}].role: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'`;
+    } else open = new Set();
+  }
+  return undefined;
+}
+
+export function geminiProblem(body: Json, model: string): string | undefined {
+  const contents = arr(body['contents']);
+  for (const [i, c] of contents.entries()) {
+    const calls = arr(c['parts']).filter((p) => p['functionCall'] !== undefined);
+    if (calls.length === 0) continue;
+    // Gemini 3 requires the signature on the first call of each model turn.
+    if (/gemini-3/.test(model) && typeof calls[0]?.['thoughtSignature'] !== 'string') return `Function call is missing a thought_signature in functionCall parts (contents[${i}])`;
+    const next = contents[i + 1];
+    const responses = next === undefined ? 0 : arr(next['parts']).filter((p) => p['functionResponse'] !== undefined).length;
+    if (next !== undefined && responses !== calls.length) return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+  }
+  return undefined;
+}
+
+function refuse(protocol: UpstreamProtocol, message: string, res: ServerResponse): void {
+  if (protocol === 'anthropic') return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message } });
+  if (protocol === 'openai') return json(res, 400, { error: { message, type: 'invalid_request_error', param: null, code: null } });
+  return json(res, 400, { error: { code: 400, message, status: 'INVALID_ARGUMENT' } });
+}
+
 // ---- the upstream ---------------------------------------------------------------------------------
 
 export async function startAgentUpstream(protocol: UpstreamProtocol, script: AgentScript): Promise<AgentUpstream> {
   const calls: IssuedCall[] = [];
+  const rejected: string[] = [];
   const results: AgentUpstream['results'] = [];
   const offered: string[] = [];
   let n = 0;
@@ -255,6 +315,11 @@ export async function startAgentUpstream(protocol: UpstreamProtocol, script: Age
     const view = protocol === 'anthropic' ? anthropicView(body) : protocol === 'openai' ? openaiView(body) : geminiView(body);
     const stream = protocol === 'gemini' ? path.includes(':streamGenerateContent') : body['stream'] === true;
     const model = protocol === 'gemini' ? (/models\/([^:]+)/.exec(path)?.[1] ?? 'gemini') : String(body['model'] ?? 'model');
+    const problem = protocol === 'anthropic' ? anthropicProblem(body) : protocol === 'openai' ? openaiProblem(body) : geminiProblem(body, model);
+    if (problem !== undefined) {
+      rejected.push(problem);
+      return refuse(protocol, problem, res);
+    }
     n++;
     let answer: Answer;
     if (view.results.length > 0) {
@@ -287,7 +352,7 @@ export async function startAgentUpstream(protocol: UpstreamProtocol, script: Age
     }
     write(protocol, answer, { model, stream, n, includeUsage: (body['stream_options'] as Json | undefined)?.['include_usage'] === true }, res);
   });
-  return Object.assign(upstream, { protocol, calls, results, offered });
+  return Object.assign(upstream, { protocol, calls, results, offered, rejected });
 }
 
 type Answer = { text: string } | { call: IssuedCall };

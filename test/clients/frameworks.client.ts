@@ -42,6 +42,7 @@ function writeProof(input: { file_path: string; content: string }): string {
 
 /** The loop reached the upstream and back: file on disk, results paired, no error in llmux's log. */
 function assertLoop(stack: Stack, finalText: string): void {
+  assert.deepEqual(stack.upstream.rejected, [], 'the upstream refused a request as the real API would');
   assert.deepEqual(accessLines(stack).filter((l) => Number(l['status']) >= 400), [], 'llmux answered an error');
   assert.ok(existsSync(stack.script.proofFile), 'the tool wrote the proof file');
   assert.equal(readFileSync(stack.script.proofFile, 'utf8'), stack.script.proofText);

@@ -130,6 +130,7 @@ export async function runClient(command: string, args: string[], opts: { cwd: st
 export function assertAgentLoop(stack: Stack, run: ClientRun, output: string = run.stdout): void {
   const context = `exit ${String(run.code)}${run.timedOut ? ' (timed out)' : ''} after ${run.ms} ms\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}\naccess log: ${JSON.stringify(accessLines(stack))}`;
   assert.equal(run.timedOut, false, `the client hung\n${context}`);
+  assert.deepEqual(stack.upstream.rejected, [], `the upstream refused a request as the real API would\n${context}`);
   const failed = accessLines(stack).filter((l) => Number(l['status']) >= 400);
   assert.deepEqual(failed, [], `llmux answered an error\n${context}`);
   assert.equal(run.code, 0, context);
