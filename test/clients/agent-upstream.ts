@@ -376,7 +376,7 @@ const PROMPT_TOKENS = 1200;
 /** Reasoning shown before the call, as thinking models do; the signatures are opaque tokens of each family. */
 const THOUGHT = 'The user wants the proof file; I will write it with a tool.';
 const ANTHROPIC_SIGNATURE = 'EqQBCgIYAhIMagent-sig-anthropic==';
-export const GEMINI_SIGNATURE = 'CiQBagent-sig-gemini';
+const GEMINI_SIGNATURE = 'CiQBagent-sig-gemini';
 
 function write(protocol: UpstreamProtocol, answer: Answer, meta: { model: string; stream: boolean; n: number; includeUsage: boolean }, res: ServerResponse): void {
   if (protocol === 'anthropic') return writeAnthropic(answer, meta, res);
