@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   body_too_large: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   rate_limited: { status: 429, retryable: false },
+  /** The key's budget for the current period is spent. */
+  insufficient_quota: { status: 429, retryable: false },
   internal_error: { status: 500, retryable: false },
   upstream_error: { status: 502, retryable: true },
   no_provider: { status: 503, retryable: false },

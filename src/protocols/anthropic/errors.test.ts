@@ -15,6 +15,7 @@ describe('encodeAnthropicError', () => {
     body_too_large: 'request_too_large',
     unsupported_media_type: 'invalid_request_error',
     rate_limited: 'rate_limit_error',
+    insufficient_quota: 'rate_limit_error',
     internal_error: 'api_error',
     upstream_error: 'api_error',
     no_provider: 'api_error',

@@ -19,6 +19,7 @@ describe('encodeGeminiError', () => {
     body_too_large: 'INVALID_ARGUMENT',
     unsupported_media_type: 'INVALID_ARGUMENT',
     rate_limited: 'RESOURCE_EXHAUSTED',
+    insufficient_quota: 'RESOURCE_EXHAUSTED',
     internal_error: 'INTERNAL',
     upstream_error: 'INTERNAL',
     no_provider: 'UNAVAILABLE',

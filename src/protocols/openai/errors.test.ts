@@ -15,6 +15,7 @@ describe('encodeOpenAIError', () => {
     { code: 'body_too_large', type: 'invalid_request_error', wireCode: 'body_too_large', status: 413 },
     { code: 'unsupported_media_type', type: 'invalid_request_error', wireCode: 'unsupported_media_type', status: 415 },
     { code: 'rate_limited', type: 'rate_limit_error', wireCode: 'rate_limit_exceeded', status: 429 },
+    { code: 'insufficient_quota', type: 'insufficient_quota', wireCode: 'insufficient_quota', status: 429 },
     { code: 'internal_error', type: 'api_error', wireCode: 'internal_error', status: 500 },
     { code: 'upstream_error', type: 'api_error', wireCode: 'upstream_error', status: 502 },
     { code: 'no_provider', type: 'api_error', wireCode: 'no_provider', status: 503 },
