@@ -107,8 +107,9 @@ export class Ledger {
     if (key === undefined || budget === undefined) return;
     const spent = this.spent(key.name, budget.period);
     if (spent < budget.usd) return;
-    const when = budget.period === 'total' ? 'for good' : `until the ${budget.period} rolls over (UTC)`;
-    throw new GatewayError('insufficient_quota', `The key "${key.name}" has spent $${spent.toFixed(4)} of its ${budget.period === 'total' ? 'total' : budget.period + 'ly'} budget of $${budget.usd}: requests are refused ${when} or until the budget is raised.`);
+    const label = { day: 'daily', week: 'weekly', month: 'monthly', total: 'total' }[budget.period];
+    const until = budget.period === 'total' ? 'until the budget is raised' : `until the ${budget.period} rolls over (UTC) or the budget is raised`;
+    throw new GatewayError('insufficient_quota', `The key "${key.name}" has spent $${spent.toFixed(6)} of its ${label} budget of $${budget.usd}: requests are refused ${until}.`);
   }
 
   /** Every key whose spend is shown or limited: the config's keys and the virtual ones. */

@@ -111,7 +111,7 @@ export function recordFromOutcome(o: RequestOutcome, cost: Cost): UsageRecord {
   const u = o.usage;
   return {
     id: newRecordId(),
-    time: o.time,
+    time: Math.floor(o.time),
     request_id: o.reqId,
     key: o.key ?? null,
     client_protocol: o.clientProtocol ?? null,

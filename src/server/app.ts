@@ -14,6 +14,7 @@ import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerAdminRoutes } from './admin/routes.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -141,6 +142,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   return app;
 }
 
