@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { redactSecrets } from '../../cli/canonical-config.ts';
+import { redactSecrets } from '../../config/redact.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
 
 /** GET /admin/config: the running config with every secret redacted, and the routing table it resolves to. */
