@@ -21,8 +21,8 @@ export async function openStore(usage: UsageConfig): Promise<LedgerStore | undef
     const { PostgresStore } = await import('./postgres-store.ts');
     return new PostgresStore(usage.postgres_url ?? '');
   }
-  const { SqliteStore } = await import('./sqlite-store.ts');
-  return new SqliteStore(usage.path);
+  const { ThreadedSqliteStore } = await import('./threaded-store.ts');
+  return new ThreadedSqliteStore(usage.path);
 }
 
 /**
