@@ -353,3 +353,37 @@ describe('without admin keys', () => {
     assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'not_found_error');
   });
 });
+
+describe('a ledger path that cannot be written', () => {
+  test('leaves the gateway serving; the records are written once the path works', async (t) => {
+    const { mkdtempSync, writeFileSync, rmSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/llmux-ro-`);
+    // A file where the ledger's folder should be: like a missing or read-only volume, nothing can be created there.
+    writeFileSync(`${dir}/volume`, 'not a folder');
+    const mock = await startMockOpenAI({ name: 'ro', models: ['gpt-4o-mini'] });
+    const gw = await startGateway({
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'ro', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['gpt-4o-mini'] }],
+      usage: { path: `${dir}/volume/usage.db`, flush_interval: '100ms' },
+      health_check: { enabled: false },
+    });
+    t.after(async () => {
+      await gw.close();
+      await mock.close();
+    });
+    const openai = new OpenAI({ apiKey: 'none', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 5; i++) await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': `ro-${i}` } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(gw.gateway.ledger?.writer.queued, 5);
+    assert.ok(gw.logs.some((l) => String(l['msg']).includes('cannot write')), 'the failure is logged');
+    rmSync(`${dir}/volume`);
+    mkdirSync(`${dir}/volume`);
+    const res = await waitFor('the queued records', async () => {
+      const r = await fetch(`${gw.url}/admin/requests`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const data = ((await r.json()) as { data: UsageRecord[] }).data;
+      return data.length === 5 ? data : undefined;
+    });
+    assert.deepEqual(res.map((r) => r.request_id).sort(), ['ro-0', 'ro-1', 'ro-2', 'ro-3', 'ro-4']);
+  });
+});
