@@ -187,9 +187,11 @@ function groupExpr(field: GroupField, timeCol: string): string {
 
 /**
  * Aggregation over a time range: whole hours come from the rollups, the partial hours at either
- * end from the raw records (through the time index), and the two are merged by group.
+ * end from the raw records (through the time index), and the two are merged by group. `rawTable`
+ * lets SQLite pin the time index: with a model filter its planner would otherwise walk every
+ * record of that model through (model, id).
  */
-export function aggregateQueries(p: Placeholder, q: UsageQuery): Sql[] {
+export function aggregateQueries(p: Placeholder, q: UsageQuery, rawTable = 'usage_records'): Sql[] {
   const out: Sql[] = [];
   const firstWhole = Math.ceil(q.from / HOUR_MS) * HOUR_MS;
   const lastWhole = Math.floor(q.to / HOUR_MS) * HOUR_MS;
@@ -208,7 +210,7 @@ export function aggregateQueries(p: Placeholder, q: UsageQuery): Sql[] {
     const where = [`time >= ${p(1)}`, `time < ${p(2)}`, ...filters(p, q, params)];
     const exprs = groups.map((g) => (g === 'key' || g === 'model' || g === 'provider' ? `COALESCE(${g}, '')` : groupExpr(g, 'time')));
     const select = [...exprs.map((e, i) => `${e} AS g${i}`), rawSums()].join(', ');
-    out.push({ text: `SELECT ${select} FROM usage_records WHERE ${where.join(' AND ')}${exprs.length > 0 ? ` GROUP BY ${exprs.join(', ')}` : ''}`, params });
+    out.push({ text: `SELECT ${select} FROM ${rawTable} WHERE ${where.join(' AND ')}${exprs.length > 0 ? ` GROUP BY ${exprs.join(', ')}` : ''}`, params });
   }
   return out;
 }

@@ -78,7 +78,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   async aggregate(query: UsageQuery): Promise<AggregateRow[]> {
-    const sets = aggregateQueries(p, query).map((sql) => {
+    const sets = aggregateQueries(p, query, 'usage_records INDEXED BY usage_records_time').map((sql) => {
       const stmt = this.#stmt(sql.text);
       stmt.setReturnArrays(true);
       return stmt.all(...(sql.params as SQLInputValue[])) as unknown as unknown[][];
