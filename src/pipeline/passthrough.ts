@@ -6,9 +6,9 @@ import { SseEventSplitter } from '../protocols/passthrough.ts';
 import { clientCodec } from '../protocols/registry.ts';
 import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeError } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /**
@@ -52,11 +52,8 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
 export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, secrets: readonly Buffer[], res: ServerResponse): Promise<boolean> {
   const codec = clientCodec(ctx.clientProtocol, input.op);
   const contentType = upstream.headers['content-type'];
-  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-  if (!input.stream || !isSse) {
-    const started = performance.now();
-    const body = await readBody(upstream.body);
-    ctx.upstreamMs += performance.now() - started;
+  if (!input.stream || !isEventStream(upstream)) {
+    const body = await readWholeAnswer(ctx, upstream);
     res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
     res.end(body);
     // Accounting, after the answer left: the client does not wait for it.

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { errorAnswer, toGatewayError, type GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
 import { serializeSse } from '../upstream/sse.ts';
-import type { UpstreamResponse } from '../upstream/http.ts';
+import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -21,6 +21,20 @@ export function answerHeaders(ctx: RequestContext, base: Record<string, string>)
   base['x-llmux-overhead-ms'] = ctx.overheadMs.toFixed(2);
   if (ctx.provider !== undefined) base['x-llmux-provider'] = ctx.provider;
   return base;
+}
+
+/** Whether the upstream answers with an event stream, which the client gets as a stream when it asked for one. */
+export function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return typeof type === 'string' && type.includes('text/event-stream');
+}
+
+/** A whole (non-stream) answer's body; the time spent reading it counts as the upstream's. */
+export async function readWholeAnswer(ctx: RequestContext, upstream: UpstreamResponse): Promise<Buffer> {
+  const started = performance.now();
+  const body = await readBody(upstream.body);
+  ctx.upstreamMs += performance.now() - started;
+  return body;
 }
 
 /**
