@@ -290,6 +290,16 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     await assert.rejects(client.chat.completions.create({ model: 'other-model', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 401);
   });
 
+  test('a virtual key stops working when it expires', async () => {
+    const expires = new Date(Date.now() + 1500).toISOString();
+    const vk = (await adminJson('/keys', { method: 'POST', body: JSON.stringify({ name: 'short-lived', expires_at: expires }) })) as { key: string; expires_at: string };
+    assert.equal(vk.expires_at, expires);
+    const client = new OpenAI({ apiKey: vk.key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    assert.equal((await client.chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] })).usage?.prompt_tokens, 100);
+    await new Promise((r) => setTimeout(r, Date.parse(expires) - Date.now() + 50));
+    await assert.rejects(client.chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 401);
+  });
+
   test('admin auth: no key 401, a client key 403, an admin key on the model routes 401', async () => {
     assert.equal((await fetch(`${gw.url}/admin/usage`)).status, 401);
     const asClient = await admin('/usage', {}, TEAM_A);
@@ -341,6 +351,41 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
       assert.ok(!gw.logText().includes(secret), `the log holds ${secret.slice(0, 8)}...`);
       assert.ok(!metrics.includes(secret));
     }
+  });
+});
+
+describe('/admin/events: provider events', () => {
+  test('a circuit that opens is announced', async (t) => {
+    const mock = await startMockOpenAI({ name: 'flaky', models: ['fail-500'] });
+    const gw = await startGateway({
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'flaky', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['fail-500'] }],
+      routing: { retries: 0 },
+      health_check: { enabled: false, failure_threshold: 1, cooldown: '60s' },
+      usage: { store: 'off' },
+    });
+    t.after(async () => {
+      await gw.close();
+      await mock.close();
+    });
+    const events = await fetch(`${gw.url}/admin/events`, { headers: { 'x-api-key': ADMIN } });
+    const reader = events.body!.getReader();
+    // The stream is open (its first comment arrived) before the circuit changes.
+    await reader.read();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"fail-500","messages":[{"role":"user","content":"x"}]}' });
+    assert.equal(res.status, 502);
+    let text = '';
+    while (!text.includes('event: provider')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const frame = text.split('\n\n').find((f) => f.startsWith('event: provider')) ?? '';
+    const data = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { name: string; state: string; reason: string };
+    assert.equal(data.name, 'flaky');
+    assert.equal(data.state, 'open');
+    assert.ok(data.reason.length > 0);
   });
 });
 
