@@ -422,12 +422,17 @@ describe('a ledger path that cannot be written', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(gw.gateway.ledger?.writer.queued, 5);
     assert.ok(gw.logs.some((l) => String(l['msg']).includes('cannot write')), 'the failure is logged');
+    const down = await fetch(`${gw.url}/admin/usage`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(down.status, 503);
+    assert.equal(((await down.json()) as { error: { code: string } }).error.code, 'ledger_unavailable');
     rmSync(`${dir}/volume`);
     mkdirSync(`${dir}/volume`);
     const res = await waitFor('the queued records', async () => {
       const r = await fetch(`${gw.url}/admin/requests`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      const data = ((await r.json()) as { data: UsageRecord[] }).data;
-      return data.length === 5 ? data : undefined;
+      const body = (await r.json()) as { data: UsageRecord[]; error?: { code: string } };
+      // Until the store is reopened the admin API says it cannot read it.
+      if (r.status === 503) assert.equal(body.error?.code, 'ledger_unavailable');
+      return r.status === 200 && body.data.length === 5 ? body.data : undefined;
     });
     assert.deepEqual(res.map((r) => r.request_id).sort(), ['ro-0', 'ro-1', 'ro-2', 'ro-3', 'ro-4']);
   });

@@ -3,6 +3,7 @@ import type { Gateway } from '../../gateway/gateway.ts';
 import { RECORD_COLUMNS, type UsageRecord } from '../../ledger/record.ts';
 import { invalidRequest } from '../../core/errors.ts';
 import { filtersOf, param, parseLimit, parseStatus, type QueryParams } from './query.ts';
+import { fromStore } from './store-call.ts';
 
 const CSV_PAGE = 1000;
 
@@ -30,10 +31,12 @@ export function registerRequestsRoute(app: FastifyInstance, gateway: Gateway): v
     const store = gateway.ledger?.store;
     if (format === 'json') {
       const limit = parseLimit(query, 100, 1000);
-      const data = store === undefined ? [] : await store.requests({ ...filters, limit });
+      const data = store === undefined ? [] : await fromStore(() => store.requests({ ...filters, limit }));
       return { data, next: data.length === limit ? (data[data.length - 1]?.id ?? null) : null };
     }
     const cap = parseLimit(query, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    // The first page is read before the answer starts: a store that is down is a 503, not an empty file.
+    const first = store === undefined ? [] : await fromStore(() => store.requests({ ...filters, limit: Math.min(CSV_PAGE, cap) }));
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="llmux-requests.csv"', 'x-request-id': String(request.id) });
@@ -41,8 +44,9 @@ export function registerRequestsRoute(app: FastifyInstance, gateway: Gateway): v
     let before = filters.before;
     let sent = 0;
     try {
+      let page = first;
       while (store !== undefined && sent < cap && !res.destroyed) {
-        const page = await store.requests({ ...filters, before, limit: Math.min(CSV_PAGE, cap - sent) });
+        if (sent > 0) page = await store.requests({ ...filters, before, limit: Math.min(CSV_PAGE, cap - sent) });
         if (page.length === 0) break;
         const ok = res.write(page.map(csvLine).join(''));
         sent += page.length;
