@@ -65,8 +65,6 @@ export class Ledger {
     } catch (error) {
       logger.warn({ store: store.kind, err: (error as Error).message.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>') }, 'usage ledger: the store is not available yet; records are queued until it is');
     }
-    // Warm the price table off the request path (its first lookup parses the bundled data).
-    ledger.#prices.rates('gpt-4o', undefined);
     ledger.keys.start();
     const spendTimer = setInterval(() => void ledger.refreshSpend(), SPEND_REFRESH_MS);
     const retentionTimer = setInterval(() => void ledger.applyRetention(), RETENTION_EVERY_MS);
