@@ -124,6 +124,13 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     for await (const c of await geminiS.models.generateContentStream({ model: 'mock-model', contents: 'hi' })) if (c.usageMetadata) genStreamUsage = c.usageMetadata;
     ids.push('led-gemini-stream');
 
+    const respClient = new OpenAI({ apiKey: TEAM_A, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const resp = await respClient.responses.create({ model: 'mock-model', input: 'hi', store: false }, { headers: { 'x-request-id': 'led-responses' } });
+    ids.push('led-responses');
+    const respStream = respClient.responses.stream({ model: 'mock-model', input: 'hi', store: false }, { headers: { 'x-request-id': 'led-responses-stream' } });
+    const respFinal = await respStream.finalResponse();
+    ids.push('led-responses-stream');
+
     const recs = await recordsFor(ids);
     const byId = new Map(recs.map((r) => [r.request_id, r]));
     // What each answer said, in its own protocol's terms, read back into prompt/completion/cached/reasoning.
@@ -133,9 +140,11 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
       'led-anthropic': { prompt: msg.usage.input_tokens + (msg.usage.cache_read_input_tokens ?? 0) + (msg.usage.cache_creation_input_tokens ?? 0), completion: msg.usage.output_tokens, cached: msg.usage.cache_read_input_tokens ?? undefined, reasoning: undefined },
       'led-anthropic-stream': { prompt: anthFinal.usage.input_tokens + (anthFinal.usage.cache_read_input_tokens ?? 0) + (anthFinal.usage.cache_creation_input_tokens ?? 0), completion: anthFinal.usage.output_tokens, cached: anthFinal.usage.cache_read_input_tokens ?? undefined, reasoning: undefined },
       'led-gemini': { prompt: gen.usageMetadata?.promptTokenCount ?? -1, completion: (gen.usageMetadata?.candidatesTokenCount ?? 0) + (gen.usageMetadata?.thoughtsTokenCount ?? 0), cached: gen.usageMetadata?.cachedContentTokenCount, reasoning: gen.usageMetadata?.thoughtsTokenCount },
+      'led-responses': { prompt: resp.usage?.input_tokens ?? -1, completion: resp.usage?.output_tokens ?? -1, cached: resp.usage?.input_tokens_details.cached_tokens, reasoning: resp.usage?.output_tokens_details.reasoning_tokens },
+      'led-responses-stream': { prompt: respFinal.usage?.input_tokens ?? -1, completion: respFinal.usage?.output_tokens ?? -1, cached: respFinal.usage?.input_tokens_details.cached_tokens, reasoning: respFinal.usage?.output_tokens_details.reasoning_tokens },
       'led-gemini-stream': { prompt: genStreamUsage?.promptTokenCount ?? -1, completion: (genStreamUsage?.candidatesTokenCount ?? 0) + (genStreamUsage?.thoughtsTokenCount ?? 0), cached: undefined, reasoning: genStreamUsage?.thoughtsTokenCount },
     };
-    const protocols: Record<string, string> = { 'led-openai': 'openai', 'led-anthropic': 'anthropic', 'led-gemini': 'gemini' };
+    const protocols: Record<string, string> = { 'led-openai': 'openai', 'led-anthropic': 'anthropic', 'led-gemini': 'gemini', 'led-responses': 'responses' };
     for (const id of ids) {
       const r = byId.get(id);
       const a = answered[id];
