@@ -33,7 +33,9 @@ export function registerEventsRoute(app: FastifyInstance, gateway: Gateway): voi
     };
     poll();
     const circuits = setInterval(poll, CIRCUIT_POLL_MS);
-    const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => {
+      if (!res.destroyed && !res.writableEnded) res.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
     res.once('close', () => {
       clearInterval(circuits);
       clearInterval(keepalive);
