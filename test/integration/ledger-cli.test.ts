@@ -97,4 +97,18 @@ describe('llmux usage and llmux keys, without a running server', () => {
     await store.close();
     assert.deepEqual(recs.map((r) => [r.request_id, r.prompt_tokens, r.completion_tokens]), [['drained-1', 11, 7]]);
   });
+
+  test('an open /admin/events stream does not hold up the drain', async () => {
+    const gw = await spawnGateway({ providers: [], admin: { api_keys: ['sk-admin-drain-0001'] }, usage: { store: 'off' } });
+    const events = await fetch(`${gw.url}/admin/events`, { headers: { authorization: 'Bearer sk-admin-drain-0001' } });
+    assert.equal(events.status, 200);
+    const reader = events.body!.getReader();
+    await reader.read();
+    const start = Date.now();
+    gw.child.kill('SIGTERM');
+    assert.equal(await gw.exited, 0, gw.output());
+    assert.ok(Date.now() - start < 5000, `exited after ${Date.now() - start} ms`);
+    // The stream was ended, not cut.
+    for (;;) if ((await reader.read()).done) break;
+  });
 });
