@@ -57,7 +57,7 @@ export class Ledger {
   static async create(config: Config, logger: Logger, onDrop: (n: number) => void): Promise<Ledger | undefined> {
     const store = await openStore(config.usage);
     if (store === undefined) {
-      const budgeted = config.auth.api_keys.filter((k) => k.budget !== undefined).map((k, i) => k.name ?? `key-${i + 1}`);
+      const budgeted = config.auth.api_keys.flatMap((k, i) => (k.budget === undefined ? [] : [configKeyName(k, i)]));
       if (budgeted.length > 0) logger.warn({ keys: budgeted }, 'budgets are not enforced: they count spend in the usage ledger, which is off (usage.store: off)');
       return undefined;
     }
