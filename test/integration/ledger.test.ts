@@ -263,6 +263,10 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     assert.deepEqual(page1.map((r) => r.id), all.slice(0, 3).map((r) => r.id));
     const second = await adminJson(`/requests?limit=3&before=${String(first['next'])}`);
     assert.deepEqual((second['data'] as UsageRecord[]).map((r) => r.id), all.slice(3, 6).map((r) => r.id));
+    // A time range: everything is from the last hour, nothing from the future.
+    assert.equal(((await adminJson('/requests?limit=1000&from=1h'))['data'] as unknown[]).length, all.length);
+    assert.equal(((await adminJson(`/requests?from=${new Date(Date.now() + 60_000).toISOString()}`))['data'] as unknown[]).length, 0);
+    assert.equal(((await adminJson('/requests?to=1h'))['data'] as unknown[]).length, 0);
     const csv = await admin('/requests?format=csv&key=team-a');
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
