@@ -450,3 +450,43 @@ describe('a ledger path that cannot be written', () => {
     assert.deepEqual(res.map((r) => r.request_id).sort(), ['ro-0', 'ro-1', 'ro-2', 'ro-3', 'ro-4']);
   });
 });
+
+describe('a reload', () => {
+  test('applies new prices and budgets to the next requests', async (t) => {
+    const mock = await startMockOpenAI({ name: 'rl', models: ['gpt-4o-mini'] });
+    const raw = {
+      auth: { api_keys: [{ key: TEAM_A, name: 'team-a' }] },
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'rl', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['gpt-4o-mini'] }],
+      usage: { flush_interval: '50ms', prices: { 'gpt-4o-mini': { input: 1, output: 1 } } },
+      health_check: { enabled: false },
+    };
+    const gw = await startGateway(raw);
+    t.after(async () => {
+      await gw.close();
+      await mock.close();
+    });
+    const openai = new OpenAI({ apiKey: TEAM_A, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const call = (id: string) => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': id } });
+    await call('rl-1');
+    const { configSchema } = await import('../../src/config/schema.ts');
+    const next = configSchema.parse({
+      ...raw,
+      auth: { api_keys: [{ key: TEAM_A, name: 'team-a', budget: { usd: 0.0001, period: 'day' } }] },
+      usage: { ...raw.usage, path: gw.gateway.state.config.usage.path, prices: { 'gpt-4o-mini': { input: 10, output: 10 } } },
+      server: { host: '127.0.0.1', port: 0 },
+    });
+    await gw.gateway.reload(next);
+    await call('rl-2');
+    const recs = await waitFor('both records', async () => {
+      const r = await fetch(`${gw.url}/admin/requests`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const data = ((await r.json()) as { data: UsageRecord[] }).data;
+      return data.length === 2 ? data : undefined;
+    });
+    const cost = Object.fromEntries(recs.map((r) => [r.request_id, r.cost_usd]));
+    assert.ok(Math.abs((cost['rl-1'] ?? 0) - 18 / 1e6) < 1e-12, String(cost['rl-1']));
+    assert.ok(Math.abs((cost['rl-2'] ?? 0) - 180 / 1e6) < 1e-12, String(cost['rl-2']));
+    // 0.000198 spent today >= the new budget of 0.0001.
+    await assert.rejects(call('rl-3'), (e: unknown) => e instanceof OpenAI.APIError && e.status === 429 && e.code === 'insufficient_quota');
+  });
+});
