@@ -15,6 +15,7 @@ import { registerResponsesRoutes } from './front-doors/responses.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerAdminRoutes } from './admin/routes.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -142,6 +143,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   registerResponsesRoutes(app, gateway);
   return app;
 }
