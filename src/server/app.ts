@@ -14,6 +14,7 @@ import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerDashboard } from './dashboard.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -141,6 +142,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   });
 
   registerOpsRoutes(app, gateway);
+  registerDashboard(app, gateway);
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
