@@ -13,7 +13,7 @@ import type { CliArgs } from './parse-args.ts';
  * (a second one exits at once); SIGHUP and a changed config file reload.
  * Returns an exit code when it could not start, else undefined and the process lives on.
  */
-export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string): Promise<number | undefined> {
+export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string, onListening?: (url: string) => void): Promise<number | undefined> {
   const options: LoadOptions = { cli: args, env, cwd };
   const loaded = loadConfig(options);
   if (!loaded.ok) {
@@ -35,6 +35,7 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
   logger.info({ host: config.server.host, port, providers: config.providers.map((p) => p.name), config: loaded.source }, `llmux listening on http://${config.server.host}:${port}`);
+  onListening?.(`http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`);
   if (config.providers.length === 0) {
     logger.warn('no providers configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, GEMINI_API_KEY, DASHSCOPE_API_KEY, DEEPSEEK_API_KEY), or write an llmux.yaml with a providers list');
   }

@@ -106,6 +106,8 @@ export function createSseParser(onEvent: (type: string, data: string) => void): 
     buffer += chunk;
     let nl: number;
     while ((nl = buffer.search(/\r\n|\r|\n/)) !== -1) {
+      // A CR that ends the chunk may be half of a CRLF: wait for the next chunk to know.
+      if (buffer[nl] === '\r' && nl === buffer.length - 1) break;
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
       if (line === '') {

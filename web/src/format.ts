@@ -53,7 +53,7 @@ export function formatRate(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '–';
   if (perSecond === 0) return '0/s';
   if (perSecond < 0.1) return `${trim((perSecond * 60).toFixed(perSecond * 60 < 10 ? 1 : 0))}/min`;
-  return `${formatCount(perSecond < 10 ? Number(perSecond.toFixed(2)) : perSecond)}/s`;
+  return `${perSecond < 10 ? trim(perSecond.toFixed(2)) : formatCount(Math.round(perSecond))}/s`;
 }
 
 /** Epoch ms -> "14:03:27" today, "Dec 1 14:03" on another day (local time). */

@@ -216,7 +216,7 @@ function Charts({ buckets, step }: { buckets: Buckets; step: number }) {
       <Chart title="Requests per second" x={buckets.x} series={rate} format={formatRate} />
       <Chart title="Error rate" x={buckets.x} series={errors} format={formatPercent} />
       <Chart title="Latency" x={buckets.x} series={latency} format={formatDuration} />
-      <Chart title={`Tokens ${per}`} x={buckets.x} series={tokens} format={formatCount} bars />
+      <Chart title={`Tokens ${per}`} x={buckets.x} series={tokens} format={formatCount} />
       <Chart title={`Cost ${per}`} x={buckets.x} series={cost} format={formatUsd} bars />
     </div>
   );

@@ -11,8 +11,17 @@ const PAGE = 100;
 /** Rows kept on screen; older ones are a "Load older" away. */
 const MAX_ROWS = 2000;
 
+/** The admin API's status filter: an exact status, a class (`4xx`), or `error` (400 and above). */
+export function statusMatches(status: number, filter: string): boolean {
+  if (filter === '') return true;
+  if (filter === 'error') return status >= 400;
+  const cls = /^([1-5])xx$/i.exec(filter);
+  if (cls !== null) return Math.floor(status / 100) === Number(cls[1]);
+  return String(status) === filter;
+}
+
 function matches(r: LedgerRecord, f: Filters): boolean {
-  return (f.key === '' || r.key === f.key) && (f.model === '' || r.model === f.model) && (f.provider === '' || r.provider === f.provider) && (f.status === '' || String(r.status) === f.status);
+  return (f.key === '' || r.key === f.key) && (f.model === '' || r.model === f.model) && (f.provider === '' || r.provider === f.provider) && statusMatches(r.status, f.status);
 }
 
 function filterQuery(f: Filters): Record<string, string> {
@@ -119,9 +128,9 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
         ))}
         <label>
           <span>status</span>
-          <input name="status" inputMode="numeric" list="list-status" value={draft.status} placeholder="any" autocomplete="off" onInput={(e) => setDraft({ ...draft, status: e.currentTarget.value.trim() })} />
+          <input name="status" list="list-status" value={draft.status} placeholder="any" autocomplete="off" onInput={(e) => setDraft({ ...draft, status: e.currentTarget.value.trim() })} />
           <datalist id="list-status">
-            {[200, 400, 401, 403, 404, 429, 500, 502, 503, 504].map((s) => (
+            {['error', '2xx', '4xx', '5xx', '200', '401', '403', '404', '429', '500', '502', '503', '504'].map((s) => (
               <option value={String(s)} key={s} />
             ))}
           </datalist>

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_MODELS, startDemoUpstream } from '../demo/upstream.ts';
+import type { CliArgs } from './parse-args.ts';
+import { runServe } from './serve.ts';
+
+/** The config `llmux --demo` serves: the demo provider (and a flaky twin), the ledger on, one admin key. */
+export function demoConfig(baseUrl: string, adminKey: string, usagePath: string): Record<string, unknown> {
+  return {
+    providers: [
+      // "*": any model name a client sends (claude-sonnet-4, gpt-4o, ...) gets a canned answer.
+      { name: 'demo', type: 'openai', base_url: baseUrl, api_key: 'demo', models: [...DEMO_MODELS.filter((m) => m !== 'demo-fail'), '*'] },
+      // A provider of its own, so its failures open its circuit and not the main demo's.
+      { name: 'demo-flaky', type: 'openai', base_url: baseUrl, api_key: 'demo', models: ['demo-fail'] },
+    ],
+    health_check: { enabled: false },
+    usage: { store: 'sqlite', path: usagePath, flush_interval: '500ms' },
+    admin: { api_keys: [adminKey] },
+  };
+}
+
+/**
+ * `llmux --demo`: starts the demo upstream in this process, writes a private config for it in a
+ * temporary folder (removed at exit, with the demo's ledger) and serves it like any config, so
+ * --host, --port and reloads behave as usual. The admin key is made here and printed once.
+ */
+export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string, out: NodeJS.WritableStream = process.stdout): Promise<number | undefined> {
+  if (args.config !== undefined) {
+    process.stderr.write('llmux: --demo serves its own config; drop --config (or run without --demo)\n');
+    return 2;
+  }
+  const upstream = await startDemoUpstream();
+  const dir = mkdtempSync(join(tmpdir(), 'llmux-demo-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const adminKey = `llmux-admin-${randomBytes(24).toString('base64url')}`;
+  const file = join(dir, 'llmux.json');
+  writeFileSync(file, JSON.stringify(demoConfig(upstream.baseUrl, adminKey, join(dir, 'usage.db')), null, 2), { mode: 0o600 });
+  const code = await runServe({ ...args, config: file }, env, cwd, (url) => {
+    const base = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+    out.write(
+      [
+        '',
+        'llmux demo: a built-in provider answers every model with canned text, streams and tool calls',
+        '(no provider key, nothing leaves this machine).',
+        '',
+        `  console    ${base}/dashboard`,
+        `  admin key  ${adminKey}`,
+        '             (shown this once: the console asks for it)',
+        '',
+        '  try it     curl -s ' + base + "/v1/chat/completions -H 'content-type: application/json' \\",
+        `               -d '{"model":"demo","messages":[{"role":"user","content":"Hello"}]}'`,
+        `  models     ${DEMO_MODELS.join(', ')}, or any other name`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+  if (code !== undefined) await upstream.close();
+  return code;
+}
