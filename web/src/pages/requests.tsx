@@ -172,7 +172,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} data-id={r.id} class={fresh.has(r.id) ? 'fresh' : undefined}>
+              <tr key={r.id} data-id={r.id} data-request-id={r.requestId} class={fresh.has(r.id) ? 'fresh' : undefined}>
                 <td class="time" title={new Date(r.time).toISOString()}>
                   {formatTime(r.time)}
                 </td>
