@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { GatewayError } from '../core/errors.ts';
-import { codecs } from '../protocols/registry.ts';
+import { errorAnswer, toGatewayError } from '../core/errors.ts';
 import type { ClientProtocol } from '../core/protocol.ts';
+import { codecs } from '../protocols/registry.ts';
 import { serializeSse } from '../upstream/sse.ts';
 import type { UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
@@ -32,23 +32,34 @@ export function flushUnlessDataWaiting(res: ServerResponse, upstream: UpstreamRe
   if (upstream.body.readableLength === 0) res.flushHeaders();
 }
 
-/** Renders a gateway error in the client's protocol, unless the answer already started. */
-export function writeError(res: ServerResponse, protocol: ClientProtocol, error: unknown, reqId: string): void {
-  const err = toGatewayError(error);
-  if (res.headersSent) {
-    if (!res.writableEnded) {
-      res.end(serializeSse(codecs[protocol].encodeStreamError(err)));
-    }
-    return;
-  }
-  const { status, body } = codecs[protocol].encodeError(err);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': reqId, ...(err.headers ?? {}) };
-  if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
+/**
+ * Writes a chunk and, when the client's socket buffer is full, waits until it drains (or the
+ * client goes away). The caller reads the upstream only after this resolves, so a client that
+ * reads slowly slows the upstream down instead of filling the gateway's memory.
+ */
+export function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise<void> | undefined {
+  if (res.destroyed || res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
-export function toGatewayError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  return new GatewayError('internal_error', 'internal error', { cause: error });
+/** Renders any error in the client's protocol: a JSON answer, or an error event once the answer has started. */
+export function writeError(res: ServerResponse, protocol: ClientProtocol, error: unknown, reqId: string): void {
+  const err = toGatewayError(error);
+  const codec = codecs[protocol];
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end(serializeSse(codec.encodeStreamError(err)));
+    return;
+  }
+  const answer = errorAnswer(err, codec.encodeError(err));
+  answer.headers['x-request-id'] = reqId;
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }

@@ -34,7 +34,7 @@ export interface PublicModel {
 
 export interface Catalog {
   readonly mode: 'merge' | 'prefix';
-  /** SPEC §4 step 2; `pin` is the X-Model-Provider header. Throws a 404 GatewayError listing close matches. */
+  /** Explicit `provider/model`, then an alias, then every provider serving the name; `pin` is the X-Model-Provider header. Throws a 404 GatewayError listing close matches. */
   resolve(model: string, pin?: string): Route;
   publicModels(): readonly PublicModel[];
   /** Whether a name is on the public list (bounds the model label of metrics). */

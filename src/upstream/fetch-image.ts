@@ -2,7 +2,7 @@ import { Agent, interceptors, request } from 'undici';
 import type { ImageSource } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 
-/** SPEC §5: an image fetched for a provider that only takes inline data is capped at 20 MB. */
+/** an image fetched for a provider that only takes inline data is capped at 20 MB. */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 15_000;
 const redirecting = new Agent().compose(interceptors.redirect({ maxRedirections: 3 }));

@@ -14,7 +14,7 @@ export interface UpstreamResponse {
 export interface SendOptions {
   /** Aborted when the client goes away. */
   signal: AbortSignal;
-  /** Whole attempt, headers and body (SPEC: `timeout` is per attempt). */
+  /** Whole attempt, headers and body (`timeout` is per attempt). */
   timeoutMs: number;
 }
 
