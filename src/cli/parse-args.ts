@@ -36,12 +36,8 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
         'api-key': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
-<<<<<<< HEAD
         demo: { type: 'boolean' },
-        // go-aiproxy's (seed 001) flags; --host, --port, --api-key and --config are shared.
-=======
         // go-aiproxy's flags; --host, --port, --api-key and --config are shared.
->>>>>>> main
         'model-provider': { type: 'string', multiple: true },
         'openai-api-key': { type: 'string' },
         'openai-base-url': { type: 'string' },
