@@ -169,6 +169,7 @@ export function OverviewPage({ client, feed }: { client: AdminClient; feed: Live
       ) : (
         <>
           <Tiles totals={data.usage.totals} seconds={range.seconds} />
+          {data.usage.totals.requests === 0 && <FirstRequest />}
           {buckets !== null && <Charts buckets={buckets} step={range.bucket} />}
           <div class="tops">
             {TOP.map((g) => (
@@ -267,6 +268,18 @@ function TopTable({ group, rows }: { group: TopGroup; rows: UsageRow[] }) {
           </table>
         </div>
       )}
+    </div>
+  );
+}
+
+/** With nothing recorded yet, the quickest way to see something. */
+function FirstRequest() {
+  const curl = `curl ${location.origin}/v1/chat/completions -H 'content-type: application/json' -H 'authorization: Bearer YOUR_KEY' -d '{"model":"MODEL","messages":[{"role":"user","content":"Hello"}]}'`;
+  return (
+    <div class="card hint">
+      <h2>No requests in this range yet</h2>
+      <p class="muted">Send one and watch it arrive here and on the Requests page:</p>
+      <pre>{curl}</pre>
     </div>
   );
 }

@@ -40,6 +40,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(true);
   const [exporting, setExporting] = useState(false);
+  const [open, setOpen] = useState<string | null>(null);
 
   const choices = useLoad(async () => {
     const groups = await Promise.all((['key', 'model', 'provider'] as const).map((g) => client.get('/usage', { from: '7d', group_by: g }).then(readUsage)));
@@ -171,8 +172,22 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-id={r.id} data-request-id={r.requestId} class={fresh.has(r.id) ? 'fresh' : undefined}>
+            {rows.map((r) => [
+              <tr
+                key={r.id}
+                data-id={r.id}
+                data-request-id={r.requestId}
+                class={`row${fresh.has(r.id) ? ' fresh' : ''}${open === r.id ? ' open' : ''}`}
+                tabIndex={0}
+                aria-expanded={open === r.id}
+                onClick={() => setOpen(open === r.id ? null : r.id)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    setOpen(open === r.id ? null : r.id);
+                  }
+                }}
+              >
                 <td class="time" title={new Date(r.time).toISOString()}>
                   {formatTime(r.time)}
                 </td>
@@ -192,8 +207,15 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
                 <td class="num">{formatDuration(r.durationMs)}</td>
                 <td class="num wide-only">{formatDuration(r.ttfbMs)}</td>
                 <td class="wide-only">{r.protocol}</td>
-              </tr>
-            ))}
+              </tr>,
+              open === r.id && (
+                <tr key={`${r.id}-detail`} class="detail">
+                  <td colSpan={9}>
+                    <RecordDetail r={r} />
+                  </td>
+                </tr>
+              ),
+            ])}
           </tbody>
         </table>
       </div>
@@ -207,5 +229,37 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
         <span class="muted">{formatCount(rows.length)} shown</span>
       </div>
     </section>
+  );
+}
+
+/** Everything the ledger keeps about one request (never its text). */
+function RecordDetail({ r }: { r: LedgerRecord }) {
+  const items: Array<[string, string]> = [
+    ['request id', r.requestId],
+    ['time', new Date(r.time).toISOString()],
+    ['route', r.route],
+    ['client protocol', r.protocol || '–'],
+    ['upstream', r.provider === '' ? '–' : `${r.provider}/${r.upstreamModel}`],
+    ['status', `${r.status}${r.errorType === '' ? '' : ` (${r.errorType})`}`],
+    ['attempts', r.attempts === null ? '–' : String(r.attempts)],
+    ['stream', r.stream ? 'yes' : 'no'],
+    ['prompt tokens', formatCount(r.promptTokens)],
+    ['cached tokens', formatCount(r.cachedTokens)],
+    ['completion tokens', formatCount(r.completionTokens)],
+    ['reasoning tokens', formatCount(r.reasoningTokens)],
+    ['cost', formatUsd(r.costUsd)],
+    ['duration', formatDuration(r.durationMs)],
+    ['first byte', formatDuration(r.ttfbMs)],
+    ['gateway overhead', formatDuration(r.overheadMs)],
+  ];
+  return (
+    <dl class="record">
+      {items.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
