@@ -151,10 +151,12 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
           <thead>
             <tr>
               <th scope="col">Time</th>
-              <th scope="col">Key</th>
+              <th scope="col" class="roomy-only">
+                Key
+              </th>
               <th scope="col">Model</th>
               <th scope="col">Status</th>
-              <th scope="col" class="num">
+              <th scope="col" class="num roomy-only">
                 Tokens
               </th>
               <th scope="col" class="num">
@@ -191,7 +193,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
                 <td class="time" title={new Date(r.time).toISOString()}>
                   {formatTime(r.time)}
                 </td>
-                <td class="name">{r.key || '–'}</td>
+                <td class="name roomy-only">{r.key || '–'}</td>
                 <td class="name" title={r.upstreamModel === '' ? undefined : `${r.provider}/${r.upstreamModel}`}>
                   {r.model || '–'}
                   {r.provider !== '' && <span class="sub"> → {r.provider}</span>}
@@ -202,7 +204,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
                   </span>
                   {r.stream && <span class="tag">stream</span>}
                 </td>
-                <td class="num">{r.promptTokens === null && r.completionTokens === null ? '–' : `${formatCount(r.promptTokens ?? 0)} / ${formatCount(r.completionTokens ?? 0)}`}</td>
+                <td class="num roomy-only">{r.promptTokens === null && r.completionTokens === null ? '–' : `${formatCount(r.promptTokens ?? 0)} / ${formatCount(r.completionTokens ?? 0)}`}</td>
                 <td class="num">{formatUsd(r.costUsd)}</td>
                 <td class="num">{formatDuration(r.durationMs)}</td>
                 <td class="num wide-only">{formatDuration(r.ttfbMs)}</td>
@@ -236,6 +238,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
 function RecordDetail({ r }: { r: LedgerRecord }) {
   const items: Array<[string, string]> = [
     ['request id', r.requestId],
+    ['key', r.key || '–'],
     ['time', new Date(r.time).toISOString()],
     ['route', r.route],
     ['client protocol', r.protocol || '–'],
