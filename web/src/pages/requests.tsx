@@ -88,7 +88,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
   const exportCsv = async (): Promise<void> => {
     setExporting(true);
     try {
-      const res = await client.request('GET', '/requests', { format: 'csv', limit: 1000, ...filterQuery(filters) });
+      const res = await client.request('GET', '/requests', { format: 'csv', ...filterQuery(filters) });
       const blob = await res.blob();
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
