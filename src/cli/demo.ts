@@ -39,6 +39,7 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string
   writeFileSync(file, JSON.stringify(demoConfig(upstream.baseUrl, adminKey, join(dir, 'usage.db')), null, 2), { mode: 0o600 });
   const code = await runServe({ ...args, config: file }, env, cwd, (url) => {
     const base = url.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+    void sendSamples(base);
     out.write(
       [
         '',
@@ -52,6 +53,7 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string
         '  try it     curl -s ' + base + "/v1/chat/completions -H 'content-type: application/json' \\",
         `               -d '{"model":"demo","messages":[{"role":"user","content":"Hello"}]}'`,
         `  models     ${DEMO_MODELS.join(', ')}, or any other name`,
+        `  (a few sample requests, one per front door, are on their way so the console has something to show)`,
         '',
         '',
       ].join('\n'),
@@ -59,4 +61,26 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string
   });
   if (code !== undefined) await upstream.close();
   return code;
+}
+
+/** One request per front door and behaviour, sent once at start: the console opens on something. */
+export const SAMPLE_REQUESTS: ReadonlyArray<{ path: string; body: unknown }> = [
+  { path: '/v1/chat/completions', body: { model: 'demo', messages: [{ role: 'user', content: 'What is llmux?' }] } },
+  { path: '/v1/chat/completions', body: { model: 'demo', stream: true, messages: [{ role: 'user', content: 'Stream a short answer' }] } },
+  { path: '/v1/chat/completions', body: { model: 'demo-tools', messages: [{ role: 'user', content: 'Weather in Paris?' }] } },
+  { path: '/v1/messages', body: { model: 'claude-demo', max_tokens: 200, messages: [{ role: 'user', content: 'Hello from an Anthropic client' }] } },
+  { path: '/v1beta/models/gemini-demo:generateContent', body: { contents: [{ role: 'user', parts: [{ text: 'Hello from a Gemini client' }] }] } },
+  { path: '/v1/embeddings', body: { model: 'demo', input: ['embed me'] } },
+  { path: '/v1/chat/completions', body: { model: 'demo-fail', messages: [{ role: 'user', content: 'This one fails on purpose' }] } },
+];
+
+async function sendSamples(base: string): Promise<void> {
+  for (const { path, body } of SAMPLE_REQUESTS) {
+    try {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await res.arrayBuffer();
+    } catch {
+      // The server is stopping, or the samples are just not needed: nothing to report.
+    }
+  }
 }

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { SAMPLE_REQUESTS } from '../../src/cli/demo.ts';
 import { parseCli } from '../../src/cli/parse-args.ts';
 
 describe('parseCli --demo', () => {
@@ -73,10 +74,11 @@ describe('llmux --demo (a real process)', () => {
       const res = await fetch(`${base}/admin/usage?from=1h`, { headers: { authorization: `Bearer ${adminKey}` } });
       assert.equal(res.status, 200);
       requests = ((await res.json()) as { totals: { requests: number } }).totals.requests;
-      if (requests >= 4) break;
+      if (requests >= 4 + SAMPLE_REQUESTS.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(requests, 4);
+    // The four above, and the samples the demo sends itself at start (one fails on purpose).
+    assert.equal(requests, 4 + SAMPLE_REQUESTS.length);
 
     const mine = demoFolders().filter((d) => !before.includes(d));
     assert.equal(mine.length, 1, 'the demo keeps its config and ledger in one temporary folder');
