@@ -5,6 +5,7 @@ import type { GatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { GatewayState } from '../gateway/state.ts';
 import type { LimitSubject } from '../limits/limiter.ts';
+import type { StreamFraming, StreamSink } from './stream-sink.ts';
 
 /**
  * One request's journey, filled in as it goes: what the end-of-request record reports (access
@@ -24,6 +25,10 @@ export interface RequestContext {
   readonly clientProtocol: ClientProtocol;
   readonly op: Operation;
   readonly stream: boolean;
+  /** How a streamed answer is framed for this client. */
+  readonly framing: StreamFraming;
+  /** The streamed answer's sink, once the stream has started: a late error is written there. */
+  sink: StreamSink | undefined;
   /** The rate-limit window the request was admitted to, charged with its tokens at the end. */
   subject: LimitSubject | undefined;
   model: string | undefined;
@@ -53,9 +58,11 @@ export function newRequestContext(init: {
   clientProtocol: ClientProtocol;
   op: Operation;
   stream: boolean;
+  framing: StreamFraming;
 }): RequestContext {
   return {
     ...init,
+    sink: undefined,
     subject: undefined,
     model: undefined,
     provider: undefined,

@@ -8,11 +8,12 @@ import type { ProviderAdapter } from '../providers/provider.ts';
 import type { Protocol } from '../core/protocol.ts';
 import { redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeChunk } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
+import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
 export async function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Promise<Prepared> {
@@ -40,13 +41,9 @@ export async function respondConverted(
 ): Promise<boolean> {
   const client = clientCodec(ctx.clientProtocol, input.op);
   const cctx: ConvertContext = { id: newId(client.idPrefix), nowSeconds: Math.floor(Date.now() / 1000) };
-  const contentType = upstream.headers['content-type'];
-  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-
+  const isSse = isEventStream(upstream);
   if (!input.stream || !isSse) {
-    const started = performance.now();
-    const raw = await readBody(upstream.body);
-    ctx.upstreamMs += performance.now() - started;
+    const raw = await readWholeAnswer(ctx, upstream);
     let parsed: unknown;
     // Stream-only upstreams (CodeGeeX, Qwen web) answer a non-stream request with SSE: their codec reads the text.
     if (isSse) parsed = raw.toString('utf8');
@@ -88,7 +85,8 @@ export async function respondConverted(
     }
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
-  res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
+  const sink = openStreamSink(ctx, res);
+  sink.open(200, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
   try {
@@ -96,7 +94,7 @@ export async function respondConverted(
       parser.feed(text.decode(chunk as Buffer, { stream: true }));
       if (out !== '') {
         ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        const waiting = writeChunk(res, out);
+        const waiting = sink.write(out);
         out = '';
         if (waiting !== undefined) await waiting;
       }
@@ -110,8 +108,7 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  if (out !== '') res.write(out);
-  res.end();
+  sink.end(out === '' ? undefined : out);
   return !broken;
 }
 

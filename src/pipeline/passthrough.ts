@@ -6,9 +6,10 @@ import { SseEventSplitter } from '../protocols/passthrough.ts';
 import { clientCodec } from '../protocols/registry.ts';
 import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeChunk, writeError } from './respond.ts';
+import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
+import { openStreamSink } from './stream-sink.ts';
 
 /**
  * Same protocol in and out. Only the fields routing must change are rewritten (the model, the
@@ -51,18 +52,16 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
 export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, secrets: readonly Buffer[], res: ServerResponse): Promise<boolean> {
   const codec = clientCodec(ctx.clientProtocol, input.op);
   const contentType = upstream.headers['content-type'];
-  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-  if (!input.stream || !isSse) {
-    const started = performance.now();
-    const body = await readBody(upstream.body);
-    ctx.upstreamMs += performance.now() - started;
+  if (!input.stream || !isEventStream(upstream)) {
+    const body = await readWholeAnswer(ctx, upstream);
     res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
     res.end(body);
     // Accounting, after the answer left: the client does not wait for it.
     ctx.usage = codec.usageFromBody(body);
     return true;
   }
-  res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
+  const sink = openStreamSink(ctx, res);
+  sink.open(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const observer = codec.createPassthroughObserver({ dropUsageChunk: !prepared.clientWantsUsage });
   const splitter = new SseEventSplitter();
@@ -82,24 +81,24 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
       }
       if (out !== undefined) {
         ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        const waiting = writeChunk(res, out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+        const waiting = sink.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
         if (waiting !== undefined) await waiting;
       }
     }
     const rest = splitter.rest();
     const kept = rest === undefined ? undefined : forward(rest);
-    if (kept !== undefined && !res.destroyed) res.write(kept);
+    if (kept !== undefined && !res.destroyed) void sink.write(kept);
   } catch (error) {
     if (ctx.signal.aborted) return true;
     ctx.usage = observer.usage;
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`), ctx.reqId);
+    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`));
     return false;
   }
   ctx.usage = observer.usage;
   if (!observer.complete && !ctx.signal.aborted) {
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`), ctx.reqId);
+    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`));
     return false;
   }
-  res.end();
+  sink.end();
   return true;
 }

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { errorAnswer, toGatewayError } from '../core/errors.ts';
-import type { ClientProtocol } from '../core/protocol.ts';
+import { errorAnswer, toGatewayError, type GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
 import { serializeSse } from '../upstream/sse.ts';
-import type { UpstreamResponse } from '../upstream/http.ts';
+import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -22,6 +21,20 @@ export function answerHeaders(ctx: RequestContext, base: Record<string, string>)
   base['x-llmux-overhead-ms'] = ctx.overheadMs.toFixed(2);
   if (ctx.provider !== undefined) base['x-llmux-provider'] = ctx.provider;
   return base;
+}
+
+/** Whether the upstream answers with an event stream, which the client gets as a stream when it asked for one. */
+export function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return typeof type === 'string' && type.includes('text/event-stream');
+}
+
+/** A whole (non-stream) answer's body; the time spent reading it counts as the upstream's. */
+export async function readWholeAnswer(ctx: RequestContext, upstream: UpstreamResponse): Promise<Buffer> {
+  const started = performance.now();
+  const body = await readBody(upstream.body);
+  ctx.upstreamMs += performance.now() - started;
+  return body;
 }
 
 /**
@@ -50,15 +63,24 @@ export function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise
   });
 }
 
-/** Renders any error in the client's protocol: a JSON answer, or an error event once the answer has started. */
-export function writeError(res: ServerResponse, protocol: ClientProtocol, error: unknown, reqId: string): void {
+/** Renders any error in the client's protocol: a JSON answer, or an error event in the stream once the answer has started. */
+export function writeError(ctx: RequestContext, res: ServerResponse, error: unknown): void {
   const err = toGatewayError(error);
-  const codec = codecs[protocol];
+  ctx.failure = err;
+  const codec = codecs[ctx.clientProtocol];
   if (res.headersSent) {
-    if (!res.writableEnded) res.end(serializeSse(codec.encodeStreamError(err)));
+    if (res.writableEnded) return;
+    const event = serializeSse(codec.encodeStreamError(err));
+    if (ctx.sink !== undefined) ctx.sink.end(event);
+    else res.end(event);
     return;
   }
-  const answer = errorAnswer(err, codec.encodeError(err));
+  writeErrorAnswer(res, codec.encodeError(err), err, ctx.reqId);
+}
+
+/** An error as a whole JSON answer, for writers that have no request context (Fastify's error handler on a hijacked reply). */
+export function writeErrorAnswer(res: ServerResponse, encoded: { status: number; body: unknown }, err: GatewayError, reqId: string): void {
+  const answer = errorAnswer(err, encoded);
   answer.headers['x-request-id'] = reqId;
   res.writeHead(answer.status, answer.headers);
   res.end(answer.body);

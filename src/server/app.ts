@@ -5,7 +5,7 @@ import { errorAnswer, GatewayError, toGatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
 import type { RequestContext } from '../pipeline/context.ts';
-import { writeError } from '../pipeline/respond.ts';
+import { writeError, writeErrorAnswer } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
 import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
@@ -152,8 +152,13 @@ function tooLarge(limit: number): GatewayError {
 
 function sendError(request: FastifyRequest, reply: FastifyReply, protocol: ClientProtocol, err: GatewayError): void {
   request.failure = err;
+  if (request.ctx !== null) {
+    writeError(request.ctx, reply.raw, err);
+    return;
+  }
   if (reply.sent || reply.raw.headersSent) {
-    writeError(reply.raw, protocol, err, String(request.id));
+    if (!reply.raw.headersSent) writeErrorAnswer(reply.raw, codecs[protocol].encodeError(err), err, String(request.id));
+    else if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
   const answer = errorAnswer(err, codecs[protocol].encodeError(err));

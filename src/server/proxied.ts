@@ -6,6 +6,7 @@ import { limitSubject } from '../limits/limiter.ts';
 import { newRequestContext } from '../pipeline/context.ts';
 import { proxy } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
+import type { StreamFraming } from '../pipeline/stream-sink.ts';
 
 /**
  * Runs a proxied request on the raw response (the pipeline writes bytes itself). Errors before the
@@ -18,7 +19,7 @@ export async function handleProxied(
   reply: FastifyReply,
   protocol: ClientProtocol,
   op: Operation,
-  input: { body: Record<string, unknown>; model: string; stream: boolean },
+  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming },
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
@@ -37,6 +38,7 @@ export async function handleProxied(
     clientProtocol: protocol,
     op,
     stream: input.stream,
+    framing: input.framing ?? 'sse',
   });
   request.ctx = ctx;
   const { metrics } = gateway;
@@ -50,12 +52,11 @@ export async function handleProxied(
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     }
     const raw = request.body instanceof Buffer ? request.body : undefined;
-    await proxy(ctx, { ...input, op, raw, memo: {} }, res);
+    await proxy(ctx, { op, body: input.body, model: input.model, stream: input.stream, raw, memo: {} }, res);
   } catch (error) {
     const failure = toGatewayError(error);
-    ctx.failure = failure;
     if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');
-    if (!abort.signal.aborted) writeError(res, protocol, failure, ctx.reqId);
+    if (!abort.signal.aborted) writeError(ctx, res, failure);
   }
   if (!res.writableEnded && !res.destroyed) res.end();
   metrics.inflightRequests.dec();

@@ -5,7 +5,6 @@ import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import type { Operation } from '../../core/protocol.ts';
 import { handleProxied } from '../proxied.ts';
 import { jsonBody } from '../body.ts';
-import { writeSseAsJsonArray } from './gemini-json-array.ts';
 import { keyAllowsModel } from '../../auth/keys.ts';
 
 const config = { protocol: 'gemini' as const };
@@ -31,8 +30,8 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
     const body = jsonBody(request);
     if (action.op === 'chat' && !Array.isArray(body['contents'])) throw invalidRequest('contents: required, an array of Content', 'contents');
     // Without alt=sse Google streams one JSON array; the SDKs ask for SSE.
-    if (action.stream && (request.query as Record<string, unknown>)['alt'] !== 'sse') writeSseAsJsonArray(reply.raw);
-    await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream });
+    const framing = action.stream && (request.query as Record<string, unknown>)['alt'] !== 'sse' ? 'json-array' : 'sse';
+    await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream, framing });
     return reply;
   };
   app.post('/v1beta/models/*', { config }, modelAction);
