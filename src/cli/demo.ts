@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_MODELS, startDemoUpstream } from '../demo/upstream.ts';
+import { DEMO_MODELS, startDemoUpstream } from './demo-upstream.ts';
 import type { CliArgs } from './parse-args.ts';
 import { runServe } from './serve.ts';
 

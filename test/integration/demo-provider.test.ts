@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { startDemoUpstream, type DemoUpstream } from '../../src/demo/upstream.ts';
+import { startDemoUpstream, type DemoUpstream } from '../../src/cli/demo-upstream.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
 
 /**
