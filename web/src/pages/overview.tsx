@@ -3,7 +3,7 @@ import { readRecord, readUsage, type AdminClient, type LedgerRecord, type Usage,
 import type { LiveFeed } from '../events.ts';
 import { formatCount, formatDuration, formatPercent, formatRate, formatUsd } from '../format.ts';
 import { Chart, type Series } from '../ui/chart.tsx';
-import { ErrorNote, PageHead, Stat, useLive, useLoad, useThrottled } from '../ui/common.tsx';
+import { ErrorNote, PageHead, Stat, useInterval, useLive, useLoad, useThrottled } from '../ui/common.tsx';
 
 const RANGES = [
   { id: '1h', label: '1 hour', seconds: 3600, bucket: 60 },
@@ -141,6 +141,9 @@ export function OverviewPage({ client, feed }: { client: AdminClient; feed: Live
     if (range.bucket === 60) setLive((l) => [...l, readRecord(e.data)]);
     refresh();
   });
+
+  // The window slides with the clock even when no request arrives.
+  useInterval(refresh, 60_000);
 
   const choose = (id: Range['id']): void => {
     sessionStorage.setItem('llmux.range', id);
