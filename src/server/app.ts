@@ -14,6 +14,7 @@ import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerAdminRoutes } from './admin/routes.ts';
 import { registerDashboard } from './dashboard.ts';
 import { outcomeOf } from './outcome.ts';
 
@@ -143,6 +144,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   return app;
 }
 
