@@ -3,7 +3,6 @@ import { extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Gateway } from '../gateway/gateway.ts';
-import { isObject } from '../core/json.ts';
 import type { Config } from '../config/schema.ts';
 
 /** The console's built files (web/dist, committed): index.html and hashed assets. */
@@ -60,10 +59,7 @@ function hashOf(data: Buffer): string {
 }
 
 /** Admin keys are configured: without them the console and the admin API do not exist (404). */
-export function adminEnabled(config: Config): boolean {
-  const admin: unknown = (config as unknown as Record<string, unknown>)['admin'];
-  return isObject(admin) && Array.isArray(admin['api_keys']) && admin['api_keys'].length > 0;
-}
+const adminEnabled = (config: Config): boolean => config.admin.api_keys.length > 0;
 
 function notFound(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(404).type('application/json').send(JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: 'route_not_found' } }));

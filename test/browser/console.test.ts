@@ -29,6 +29,17 @@ interface Totals {
   p95_ms: number | null;
 }
 
+/** Polls a condition in the test (the page's CSP forbids the string functions of waitForFunction). */
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    assert.ok(Date.now() < end, 'timed out waiting for the page');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const rowTexts = (page: Page): Promise<string[]> => page.locator('[data-testid=requests-table] tbody tr').allTextContents();
+
 describe('web console in Chromium', () => {
   let browser: Browser | string;
   let mock: MockUpstream;
@@ -161,12 +172,21 @@ describe('web console in Chromium', () => {
     await page.waitForTimeout(300);
     await shot(page, 'overview-1280');
 
-    // A reload with the key kept for the tab: from navigation to the numbers on screen.
-    await page.reload();
-    await page.waitForSelector('[data-testid=stat-requests] .stat-value');
-    const paintedMs = await page.evaluate<number>('performance.now()');
-    t.diagnostic(`overview with data on screen ${Math.round(paintedMs)} ms after navigation`);
-    assert.ok(paintedMs < 1500, `${paintedMs} ms`);
+    // Reloads with the key kept for the tab: from navigation to the numbers on screen, best of three
+    // (the budget is the page's, not the scheduling noise of a shared machine).
+    const runs: Array<[number, number]> = [];
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      await page.waitForSelector('[data-testid=stat-requests] .stat-value');
+      runs.push(
+        await page.evaluate<[number, number]>(`[performance.getEntriesByName('llmux:overview-data')[0]?.startTime ?? -1, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1]`),
+      );
+    }
+    const paintedMs = Math.min(...runs.map((r) => r[0]));
+    t.diagnostic(`overview numbers rendered ${runs.map((r) => Math.round(r[0])).join(', ')} ms after navigation (first contentful paint ${runs.map((r) => Math.round(r[1])).join(', ')} ms)`);
+    // The budget is 300 ms (about 175 ms measured here); the bound leaves room for a machine busy
+    // with other test files, so that only a real regression fails.
+    assert.ok(paintedMs > 0 && paintedMs < 600, `${paintedMs} ms`);
     await done(page);
   });
 
@@ -188,7 +208,7 @@ describe('web console in Chromium', () => {
 
     await page.fill('input[name=model]', 'gpt-4o-mini');
     await page.click('form.filters button[type=submit]');
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid=requests-table] tbody tr')].every((tr) => tr.textContent.includes('gpt-4o-mini'))`);
+    await until(async () => (await rowTexts(page)).every((text) => text.includes('gpt-4o-mini')));
     const filtered = (await admin('/requests?model=gpt-4o-mini'))['data'] as unknown[];
     assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), filtered.length);
     assert.equal(filtered.length, 5);
@@ -202,7 +222,7 @@ describe('web console in Chromium', () => {
     await page.fill('input[name=model]', '');
     await page.fill('input[name=status]', 'error');
     await page.click('form.filters button[type=submit]');
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid=requests-table] tbody .status')].every((s) => Number(s.textContent) >= 400)`);
+    await until(async () => (await page.locator('[data-testid=requests-table] tbody .status').allTextContents()).every((text) => Number(text) >= 400));
     const errors = (await admin('/requests?status=error'))['data'] as unknown[];
     assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), errors.length);
     await done(page);

@@ -22,24 +22,26 @@ function readTarget(v: Json): Target {
   return { provider: str(o['provider'] ?? null) ?? '', upstreamModel: str(o['upstream_model'] ?? o['upstreamModel'] ?? o['model'] ?? null) ?? '', weight: num(o['weight']) };
 }
 
-/** The routing table, whichever of the usual shapes it comes in: a list of routes, or a map model -> targets. */
-export function readRoutes(config: JsonObject): Route[] {
-  const table = config['routing_table'] ?? config['routes'] ?? asObject(config['routing'] ?? null)['table'] ?? null;
-  if (Array.isArray(table)) {
-    return table.map((r) => {
-      const o = asObject(r);
-      return { model: str(o['model'] ?? o['public_model'] ?? null) ?? '', targets: asArray(o['targets']).map(readTarget), kind: str(o['kind'] ?? o['type'] ?? null) ?? (o['alias'] === true ? 'alias' : '') };
-    });
-  }
-  return Object.entries(asObject(table)).map(([model, targets]) => ({ model, targets: asArray(targets).map(readTarget), kind: '' }));
+/** The routing table of /admin/config: public models with their targets, then the providers' glob patterns. */
+export function readRoutes(body: JsonObject): Route[] {
+  const routing = asObject(body['routing'] ?? null);
+  const routes = asArray(routing['routes']).map((r): Route => {
+    const o = asObject(r);
+    return { model: str(o['model'] ?? null) ?? '', targets: asArray(o['targets']).map(readTarget), kind: o['alias'] === true ? 'alias' : '' };
+  });
+  const patterns = asArray(routing['patterns']).map((p): Route => {
+    const o = asObject(p);
+    return { model: str(o['pattern'] ?? null) ?? '', targets: [{ provider: str(o['provider'] ?? null) ?? '', upstreamModel: '<same name>', weight: num(o['weight']) }], kind: 'pattern' };
+  });
+  return [...routes, ...patterns];
 }
 
 export function RoutingPage({ client }: { client: AdminClient }) {
   const loaded = useLoad(() => client.get('/config'), [client]);
   const data = loaded.data;
   const routes = data === null ? [] : readRoutes(data);
-  const running = data === null ? null : (data['config'] ?? data);
-  const routing = asObject(asObject(running)['routing'] ?? null);
+  const running = data === null ? null : (data['config'] ?? null);
+  const routing = asObject(data?.['routing'] ?? null);
   const fallbacks = Object.entries(asObject(routing['fallbacks'] ?? null));
   return (
     <section>
