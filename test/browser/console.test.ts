@@ -7,7 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { formatCount, formatDuration, formatUsd } from '../../web/src/format.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { startGateway, type TestGateway } from '../helpers/gateway.ts';
+import { startMockAnthropic } from '../helpers/mock-anthropic.ts';
 import { startMockOpenAI, type MockUpstream } from '../helpers/mock-openai.ts';
+import { newRecordId, type UsageRecord } from '../../src/ledger/record.ts';
+import { SqliteStore } from '../../src/ledger/sqlite-store.ts';
 
 /**
  * The console in a real headless Chromium against a running llmux: mock upstream, a ledger seeded
@@ -18,6 +21,59 @@ const ADMIN = 'llmux-admin-browser-test-0123456789';
 const TEAM_A = 'sk-team-a-browser-0123456789';
 const TEAM_B = 'sk-team-b-browser-0123456789';
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+const HOUR = 3_600_000;
+const HISTORY_MODELS: Array<[string, string, number]> = [
+  ['gpt-4o', 'mock', 10],
+  ['gpt-4o-mini', 'mock', 0.6],
+  ['claude-sonnet-4', 'claude', 15],
+];
+const HISTORY_KEYS = ['team-a', 'team-b', 'team-a', 'ci-bot'];
+
+/**
+ * A week of earlier traffic written straight into the ledger file, oldest first, as the gateway's
+ * flushes would have: the charts and screenshots then show days, not one busy minute. It ends an
+ * hour ago, so the requests the tests send are told apart by time.
+ */
+function history(now: number): UsageRecord[] {
+  const out: UsageRecord[] = [];
+  const start = now - 7 * 24 * HOUR;
+  let i = 0;
+  for (let t = start; t < now - HOUR; i++) {
+    const hour = new Date(t).getUTCHours();
+    // Busier in the working day, quieter at night.
+    t += (hour >= 8 && hour < 19 ? 4 : 12) * 60_000 + ((i * 7919) % 60_000);
+    const [model, provider, pricePerM] = HISTORY_MODELS[(i * 5) % 3] ?? ['gpt-4o', 'mock', 10];
+    const status = i % 53 === 0 ? 502 : i % 71 === 0 ? 429 : 200;
+    const prompt = status === 200 ? 300 + ((i * 131) % 2400) : 0;
+    const completion = status === 200 ? 40 + ((i * 17) % 600) : 0;
+    out.push({
+      id: newRecordId(t),
+      time: t,
+      request_id: `history-${i}`,
+      key: HISTORY_KEYS[i % HISTORY_KEYS.length] ?? 'team-a',
+      client_protocol: ['openai', 'anthropic', 'openai', 'gemini', 'responses'][i % 5] ?? 'openai',
+      route: '/v1/chat/completions',
+      model,
+      provider,
+      upstream_model: model,
+      status,
+      error_type: status === 200 ? null : status === 429 ? 'rate_limited' : 'upstream_error',
+      stream: i % 3 !== 0,
+      attempts: status === 502 ? 3 : 1,
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      cached_tokens: i % 4 === 0 ? Math.floor(prompt / 2) : 0,
+      reasoning_tokens: 0,
+      cost_usd: ((prompt + 4 * completion) * pricePerM) / 1e6 / 3,
+      priced: true,
+      duration_ms: 350 + ((i * 389) % 2600) + (hour >= 14 && hour < 17 ? 900 : 0),
+      ttfb_ms: 120 + ((i * 61) % 500),
+      overhead_ms: 0.3 + ((i * 7) % 5) / 10,
+    });
+  }
+  return out;
+}
 
 interface Totals {
   requests: number;
@@ -43,9 +99,12 @@ const rowTexts = (page: Page): Promise<string[]> => page.locator('[data-testid=r
 describe('web console in Chromium', () => {
   let browser: Browser | string;
   let mock: MockUpstream;
+  let claude: MockUpstream;
   let gw: TestGateway;
   let dir: string;
   let seeded = 0;
+  let historyCount = 0;
+  const startedAt = Date.now();
   const pageProblems = new WeakMap<Page, string[]>();
 
   const admin = async (path: string): Promise<Record<string, unknown>> => {
@@ -59,13 +118,14 @@ describe('web console in Chromium', () => {
       headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...(requestId === undefined ? {} : { 'x-request-id': requestId }) },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
     });
-  /** Waits until the ledger holds `n` records (it writes in batches, off the request path). */
+  /** Waits until the ledger holds the `n` records this run sent (it writes in batches, off the request path). */
   const recorded = async (n: number): Promise<void> => {
     const until = Date.now() + 10_000;
     for (;;) {
-      const body = await admin('/requests?limit=1000');
-      if ((body['data'] as unknown[]).length >= n) return;
-      assert.ok(Date.now() < until, `ledger has ${(body['data'] as unknown[]).length} of ${n} records`);
+      const body = await admin(`/usage?from=${new Date(startedAt).toISOString()}`);
+      const got = (body['totals'] as Totals).requests;
+      if (got >= n) return;
+      assert.ok(Date.now() < until, `ledger has ${got} of ${n} records`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -73,9 +133,20 @@ describe('web console in Chromium', () => {
   before(async () => {
     browser = await launchChromium();
     mock = await startMockOpenAI({ name: 'mock', models: ['gpt-4o', 'gpt-4o-mini', 'fail-500'] });
+    claude = await startMockAnthropic({ name: 'claude', models: ['claude-sonnet-4'] });
     dir = mkdtempSync(join(tmpdir(), 'llmux-console-'));
+    const store = new SqliteStore(join(dir, 'usage.db'));
+    await store.open();
+    const past = history(startedAt);
+    await store.insert(past);
+    await store.close();
+    historyCount = past.length;
     gw = await startGateway({
-      providers: [{ name: 'mock', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-upstream', models: ['gpt-4o', 'gpt-4o-mini', 'fail-500'] }],
+      providers: [
+        { name: 'mock', type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-upstream', models: ['gpt-4o', 'gpt-4o-mini', 'fail-500'], weight: 3 },
+        { name: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-upstream', models: ['claude-sonnet-4'] },
+      ],
+      routing: { aliases: { smart: ['claude/claude-sonnet-4', { target: 'mock/gpt-4o', weight: 2 }] }, fallbacks: { 'gpt-4o': ['claude-sonnet-4'] } },
       auth: {
         api_keys: [
           { key: TEAM_A, name: 'team-a', budget: { usd: 5, period: 'month' } },
@@ -90,6 +161,8 @@ describe('web console in Chromium', () => {
     const seeds: Array<[string | undefined, string]> = [
       ...Array.from({ length: 6 }, (): [string, string] => [TEAM_A, 'gpt-4o']),
       ...Array.from({ length: 4 }, (): [string, string] => [TEAM_B, 'gpt-4o-mini']),
+      [TEAM_A, 'claude-sonnet-4'],
+      [TEAM_B, 'smart'],
       [TEAM_A, 'fail-500'],
       [TEAM_B, 'fail-500'],
       [TEAM_A, 'no-such-model'],
@@ -104,6 +177,7 @@ describe('web console in Chromium', () => {
     if (typeof browser !== 'string') await browser.close();
     await gw.close();
     await mock.close();
+    await claude.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -150,14 +224,17 @@ describe('web console in Chromium', () => {
     await login(page);
     await page.waitForSelector('[data-testid=stat-requests]');
     const totals = (await admin('/usage?from=24h'))['totals'] as Totals;
-    assert.equal(totals.requests, seeded);
+    const lastDay = history(startedAt).filter((r) => r.time >= Date.now() - 24 * HOUR).length;
+    assert.ok(totals.requests >= seeded + lastDay - 5 && totals.requests <= seeded + lastDay, `${totals.requests} requests in the last day`);
     const tile = async (id: string): Promise<{ text: string; raw: string }> => ({
       text: ((await page.textContent(`[data-testid=${id}] .stat-value`)) ?? '').trim(),
       raw: (await page.getAttribute(`[data-testid=${id}]`, 'data-value')) ?? '',
     });
+    const week = (await admin('/usage?from=8d'))['totals'] as Totals;
+    assert.equal(week.requests, historyCount + seeded);
     assert.deepEqual(await tile('stat-requests'), { text: formatCount(totals.requests), raw: String(totals.requests) });
     assert.equal((await tile('stat-errors')).raw, String(totals.errors));
-    assert.ok(totals.errors >= 4, `${totals.errors} errors: two upstream failures, an unknown model, a missing key`);
+    assert.ok(totals.errors >= 4, `${totals.errors} errors: at least two upstream failures, an unknown model, a missing key`);
     assert.deepEqual(await tile('stat-tokens'), { text: formatCount(totals.prompt_tokens + totals.completion_tokens), raw: String(totals.prompt_tokens + totals.completion_tokens) });
     assert.deepEqual(await tile('stat-cost'), { text: formatUsd(totals.cost_usd), raw: String(totals.cost_usd) });
     assert.deepEqual(await tile('stat-p50'), { text: formatDuration(totals.p50_ms), raw: totals.p50_ms === null ? '' : String(totals.p50_ms) });
@@ -196,7 +273,9 @@ describe('web console in Chromium', () => {
     await login(page);
     await page.click('nav a[href="#/requests"]');
     await page.waitForSelector('[data-testid=requests-table] tbody tr');
-    assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), seeded);
+    // One page of 100, newest first: this run's requests on top, then the history.
+    assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), 100);
+    assert.ok((await rowTexts(page)).slice(0, 8).some((text) => text.includes('smart')), `this run's requests come first: ${(await rowTexts(page)).slice(0, 8).join(' | ')}`);
     await page.waitForSelector('[data-testid=live-status][data-status=live]');
 
     const res = await chat(TEAM_B, 'gpt-4o-mini', 'live-row-1');
@@ -209,22 +288,25 @@ describe('web console in Chromium', () => {
     await page.fill('input[name=model]', 'gpt-4o-mini');
     await page.click('form.filters button[type=submit]');
     await until(async () => (await rowTexts(page)).every((text) => text.includes('gpt-4o-mini')));
-    const filtered = (await admin('/requests?model=gpt-4o-mini'))['data'] as unknown[];
-    assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), filtered.length);
-    assert.equal(filtered.length, 5);
+    const filtered = (await admin('/requests?model=gpt-4o-mini'))['data'] as Array<{ id: string }>;
+    const shown = await page.locator('[data-testid=requests-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    assert.deepEqual(shown, filtered.map((r) => r.id));
 
+    // The export holds every matching record, not only the page on screen.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
     const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
     assert.match(csv[0] ?? '', /\bmodel\b/);
-    assert.equal(csv.length - 1, filtered.length);
-    assert.ok(csv.slice(1).every((line) => line.includes('gpt-4o-mini')));
+    const all = ((await admin('/usage?from=30d&group_by=model'))['rows'] as Array<{ model: string; requests: number }>).find((r) => r.model === 'gpt-4o-mini');
+    assert.equal(csv.length - 1, all?.requests);
+    assert.ok(csv.slice(1).every((line) => line.includes(',gpt-4o-mini,')));
 
     await page.fill('input[name=model]', '');
     await page.fill('input[name=status]', 'error');
     await page.click('form.filters button[type=submit]');
     await until(async () => (await page.locator('[data-testid=requests-table] tbody .status').allTextContents()).every((text) => Number(text) >= 400));
-    const errors = (await admin('/requests?status=error'))['data'] as unknown[];
-    assert.equal(await page.locator('[data-testid=requests-table] tbody tr').count(), errors.length);
+    const errors = (await admin('/requests?status=error'))['data'] as Array<{ id: string }>;
+    const errorRows = await page.locator('[data-testid=requests-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    assert.deepEqual(errorRows, errors.map((r) => r.id));
     await done(page);
   });
 
@@ -271,12 +353,15 @@ describe('web console in Chromium', () => {
     await page.click('nav a[href="#/providers"]');
     await page.waitForSelector('[data-testid=provider-mock]');
     assert.equal(await page.getAttribute('[data-testid=provider-mock]', 'data-state'), 'closed');
+    assert.equal(await page.getAttribute('[data-testid=provider-claude]', 'data-state'), 'closed');
     await shot(page, 'providers-1280');
     await page.click('nav a[href="#/routing"]');
     await page.waitForSelector('[data-testid=routing-table] td.name');
     const text = (await page.textContent('[data-testid=routing-table]')) ?? '';
     assert.match(text, /gpt-4o-mini/);
     assert.match(text, /mock\/gpt-4o/);
+    assert.match(text, /smart\s*alias/);
+    assert.match(text, /claude\/claude-sonnet-4/);
     await shot(page, 'routing-1280');
     await done(page);
   });
@@ -307,6 +392,8 @@ describe('web console in Chromium', () => {
     if (typeof browser === 'string') return t.skip(browser);
     const page = await open(1280);
     await page.goto(`${gw.url}/dashboard`);
+    await page.waitForSelector('#admin-key');
+    assert.equal(await page.evaluate<string | null>(`document.activeElement?.id ?? null`), 'admin-key', 'the key field has the focus');
     await page.keyboard.type(ADMIN);
     await page.keyboard.press('Enter');
     await page.waitForSelector('nav[aria-label=Pages]');

@@ -66,6 +66,7 @@ table('formatRate', formatRate, [
   [0.25, '0.25/s'],
   [12.34, '12/s'],
   [1500, '1.5k/s'],
+  [14 / 86_400, '0.6/h'],
 ]);
 
 describe('formatAgo', () => {

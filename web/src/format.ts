@@ -48,12 +48,15 @@ export function formatPercent(share: number | null | undefined): string {
   return `${p < 10 ? trim(p.toFixed(1)) : String(Math.round(p))}%`;
 }
 
-/** Requests per second: 0.0042 -> "0.25/min" reads better than "0.00/s". */
+/** Requests per second: 12 -> "12/s", 0.05 -> "3/min", 0.0002 -> "0.7/h" (a quiet gateway still reads as something). */
 export function formatRate(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '–';
   if (perSecond === 0) return '0/s';
-  if (perSecond < 0.1) return `${trim((perSecond * 60).toFixed(perSecond * 60 < 10 ? 1 : 0))}/min`;
-  return `${perSecond < 10 ? trim(perSecond.toFixed(2)) : formatCount(Math.round(perSecond))}/s`;
+  if (perSecond >= 0.1) return `${perSecond < 10 ? trim(perSecond.toFixed(2)) : formatCount(Math.round(perSecond))}/s`;
+  const perMinute = perSecond * 60;
+  if (perMinute >= 0.1) return `${trim(perMinute.toFixed(perMinute < 10 ? 1 : 0))}/min`;
+  const perHour = perSecond * 3600;
+  return `${trim(perHour.toFixed(perHour < 10 ? 1 : 0))}/h`;
 }
 
 /** Epoch ms -> "14:03:27" today, "Dec 1 14:03" on another day (local time). */

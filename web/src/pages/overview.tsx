@@ -278,7 +278,9 @@ function TopTable({ group, rows }: { group: TopGroup; rows: UsageRow[] }) {
             <tbody>
               {shown.map((r) => (
                 <tr key={r.group[group]}>
-                  <td class="name">{r.group[group]}</td>
+                  <td class={r.group[group] === '(none)' ? 'name none' : 'name'} title={r.group[group] === '(none)' ? 'Requests refused before this was known (bad key, unknown model, ...)' : undefined}>
+                    {r.group[group]}
+                  </td>
                   <td class="num" data-value={r.requests}>
                     {formatCount(r.requests)}
                   </td>

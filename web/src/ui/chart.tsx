@@ -42,7 +42,8 @@ export function Chart({ title, x, series, format, height = 160, bars = false }: 
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { ...axis, space: 60 },
-        { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => format(t)) },
+        // As wide as the longest label ($0.00025 needs more room than 12k).
+        { ...axis, size: (_u, values) => 24 + 7 * Math.max(2, ...(values ?? []).map((v) => String(v).length)), values: (_u, ticks) => ticks.map((t) => format(t)) },
       ],
       series: [
         {},
@@ -52,7 +53,8 @@ export function Chart({ title, x, series, format, height = 160, bars = false }: 
           width: 1.5,
           ...(s.dashed === true ? { dash: [4, 4] } : {}),
           fill: bars ? cssVar(s.color) : undefined,
-          ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.7, 24] }), points: { show: false } } : { points: { show: false } }),
+          // Points where data are sparse: a single busy hour would otherwise be no line at all.
+          ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.7, 24] }), points: { show: false } } : { points: { show: s.values.filter((v) => v !== null && v !== 0).length < 48, size: 5, width: 1 } }),
           value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)),
         })),
       ],
