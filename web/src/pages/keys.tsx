@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { asArray, readKey, type AdminClient, type KeyInfo } from '../api.ts';
 import type { LiveFeed } from '../events.ts';
 import { formatAgo, formatCount, formatPercent, formatUsd } from '../format.ts';
-import { ErrorNote, PageHead, useLive, useLoad, useThrottled } from '../ui/common.tsx';
+import { ErrorNote, forgetKeyNames, PageHead, useLive, useLoad, useThrottled } from '../ui/common.tsx';
 
 const PERIODS = ['day', 'week', 'month', 'total'] as const;
 
@@ -49,7 +49,10 @@ export function keyBody(f: KeyForm, clearing: boolean): Record<string, unknown> 
 }
 
 export function KeysPage({ client, feed }: { client: AdminClient; feed: LiveFeed }) {
-  const keys = useLoad(async () => asArray((await client.get('/keys'))['data']).map(readKey), [client]);
+  const keys = useLoad(async () => {
+    forgetKeyNames(client);
+    return asArray((await client.get('/keys'))['data']).map(readKey);
+  }, [client]);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<KeyInfo | null>(null);
   const [revoking, setRevoking] = useState<KeyInfo | null>(null);

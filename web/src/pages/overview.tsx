@@ -3,7 +3,7 @@ import { readRecord, readUsage, type AdminClient, type LedgerRecord, type Usage,
 import type { LiveFeed } from '../events.ts';
 import { formatCount, formatDuration, formatPercent, formatRate, formatUsd } from '../format.ts';
 import { Chart, type Series } from '../ui/chart.tsx';
-import { ErrorNote, PageHead, Stat, useInterval, useLive, useLoad, useThrottled } from '../ui/common.tsx';
+import { ErrorNote, KeyName, PageHead, Stat, useInterval, useKeyNames, useLive, useLoad, useThrottled } from '../ui/common.tsx';
 
 const RANGES = [
   { id: '1h', label: '1 hour', seconds: 3600, bucket: 60 },
@@ -146,6 +146,7 @@ export function OverviewPage({ client, feed }: { client: AdminClient; feed: Live
   const [rangeId, setRangeId] = useState<Range['id']>(() => (sessionStorage.getItem('llmux.range') as Range['id'] | null) ?? '24h');
   const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[1];
   const loaded = useLoad(() => loadOverview(client, range), [client, range.id]);
+  const names = useKeyNames(client);
   const [live, setLive] = useState<LedgerRecord[]>([]);
   const refresh = useThrottled(() => {
     loaded.reload();
@@ -196,7 +197,7 @@ export function OverviewPage({ client, feed }: { client: AdminClient; feed: Live
           {buckets !== null && <Charts buckets={buckets} step={range.bucket} />}
           <div class="tops">
             {TOP.map((g) => (
-              <TopTable key={g} group={g} rows={data.tops[g]} />
+              <TopTable key={g} group={g} rows={data.tops[g]} names={names} />
             ))}
           </div>
         </>
@@ -248,7 +249,7 @@ function Charts({ buckets, step }: { buckets: Buckets; step: number }) {
 
 const TOP_TITLES: Record<TopGroup, string> = { model: 'Top models', key: 'Top keys', provider: 'Top providers' };
 
-function TopTable({ group, rows }: { group: TopGroup; rows: UsageRow[] }) {
+function TopTable({ group, rows, names }: { group: TopGroup; rows: UsageRow[]; names: Map<string, string> }) {
   const shown = rows.slice(0, 8);
   return (
     <div class="card" data-testid={`top-${group}`}>
@@ -279,7 +280,7 @@ function TopTable({ group, rows }: { group: TopGroup; rows: UsageRow[] }) {
               {shown.map((r) => (
                 <tr key={r.group[group]}>
                   <td class={r.group[group] === '(none)' ? 'name none' : 'name'} title={r.group[group] === '(none)' ? 'Requests refused before this was known (bad key, unknown model, ...)' : undefined}>
-                    {r.group[group]}
+                    {group === 'key' ? <KeyName id={r.group[group] ?? ''} names={names} /> : r.group[group]}
                   </td>
                   <td class="num" data-value={r.requests}>
                     {formatCount(r.requests)}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { queryString, readRecord, readUsage, type AdminClient, type LedgerRecord } from '../api.ts';
 import type { LiveFeed } from '../events.ts';
 import { formatCount, formatDuration, formatTime, formatUsd } from '../format.ts';
-import { ErrorNote, PageHead, useLive, useLoad } from '../ui/common.tsx';
+import { ErrorNote, KeyName, PageHead, useKeyNames, useLive, useLoad } from '../ui/common.tsx';
 
 const FILTERS = ['key', 'model', 'provider', 'status'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -41,6 +41,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
   const [loading, setLoading] = useState(true);
   const [exporting, setExporting] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
+  const names = useKeyNames(client);
 
   const choices = useLoad(async () => {
     const groups = await Promise.all((['key', 'model', 'provider'] as const).map((g) => client.get('/usage', { from: '7d', group_by: g }).then(readUsage)));
@@ -122,7 +123,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
             <input name={k} list={`list-${k}`} value={draft[k]} placeholder="any" autocomplete="off" onInput={(e) => setDraft({ ...draft, [k]: e.currentTarget.value.trim() })} />
             <datalist id={`list-${k}`}>
               {(choices.data?.[k] ?? []).map((v) => (
-                <option value={v} key={v} />
+                <option value={v} key={v} label={k === 'key' ? names.get(v) : undefined} />
               ))}
             </datalist>
           </label>
@@ -193,7 +194,9 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
                 <td class="time" title={new Date(r.time).toISOString()}>
                   {formatTime(r.time)}
                 </td>
-                <td class="name roomy-only">{r.key || '–'}</td>
+                <td class="name roomy-only">
+                  <KeyName id={r.key} names={names} />
+                </td>
                 <td class="name" title={r.upstreamModel === '' ? undefined : `${r.provider}/${r.upstreamModel}`}>
                   {r.model || '–'}
                   {r.provider !== '' && <span class="sub"> → {r.provider}</span>}
@@ -213,7 +216,7 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
               open === r.id && (
                 <tr key={`${r.id}-detail`} class="detail">
                   <td colSpan={9}>
-                    <RecordDetail r={r} />
+                    <RecordDetail r={r} keyName={names.get(r.key)} />
                   </td>
                 </tr>
               ),
@@ -235,10 +238,10 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
 }
 
 /** Everything the ledger keeps about one request (never its text). */
-function RecordDetail({ r }: { r: LedgerRecord }) {
+function RecordDetail({ r, keyName }: { r: LedgerRecord; keyName: string | undefined }) {
   const items: Array<[string, string]> = [
     ['request id', r.requestId],
-    ['key', r.key || '–'],
+    ['key', keyName === undefined ? r.key || '–' : `${keyName} (${r.key})`],
     ['time', new Date(r.time).toISOString()],
     ['route', r.route],
     ['client protocol', r.protocol || '–'],

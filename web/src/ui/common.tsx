@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { asArray, readKey, type AdminClient } from '../api.ts';
 import type { LiveEvent, LiveFeed } from '../events.ts';
 
 export interface Loaded<T> {
@@ -98,4 +99,43 @@ export function Stat({ label, value, raw, hint, testid }: { label: string; value
 
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
+}
+
+const keyNameCache = new WeakMap<AdminClient, { at: number; names: Promise<Map<string, string>> }>();
+
+/**
+ * Virtual keys are recorded by id (names can repeat and change); people know them by name. One
+ * /admin/keys call serves every page for a minute.
+ */
+export function useKeyNames(client: AdminClient): Map<string, string> {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let cached = keyNameCache.get(client);
+    if (cached === undefined || Date.now() - cached.at > 60_000) {
+      const names = client.get('/keys').then((body) => new Map(asArray(body['data']).map(readKey).filter((k) => k.source === 'virtual' && k.name !== k.id).map((k) => [k.id, k.name])));
+      cached = { at: Date.now(), names };
+      keyNameCache.set(client, cached);
+    }
+    let live = true;
+    cached.names.then(
+      (n) => live && setNames(n),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client]);
+  return names;
+}
+
+/** After a key is created or changed: the next page asks again. */
+export function forgetKeyNames(client: AdminClient): void {
+  keyNameCache.delete(client);
+}
+
+/** A key as people know it: a virtual key's name, its id on hover. */
+export function KeyName({ id, names }: { id: string; names: Map<string, string> }) {
+  const name = names.get(id);
+  if (id === '') return <span class="muted">–</span>;
+  return name === undefined ? <>{id}</> : <span title={id}>{name}</span>;
 }
