@@ -16,7 +16,11 @@ export function demoConfig(baseUrl: string, adminKey: string, usagePath: string)
       { name: 'demo-flaky', type: 'openai', base_url: baseUrl, api_key: 'demo', models: ['demo-fail'] },
     ],
     health_check: { enabled: false },
-    usage: { store: 'sqlite', path: usagePath, flush_interval: '500ms' },
+    // Made-up prices for the demo's own models, so the console's cost charts have something to draw.
+    usage: { store: 'sqlite', path: usagePath, flush_interval: '500ms', prices: Object.fromEntries(DEMO_MODELS.map((m) => [m, { input: 0.5, output: 1.5 }])) },
+    // A person reads this terminal, and the banner should stay on screen: readable lines, and no
+    // access line per request (the console lists them; a load test runs faster without them).
+    logging: { format: 'pretty', requests: false },
     admin: { api_keys: [adminKey] },
   };
 }
@@ -53,7 +57,8 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string
         '  try it     curl -s ' + base + "/v1/chat/completions -H 'content-type: application/json' \\",
         `               -d '{"model":"demo","messages":[{"role":"user","content":"Hello"}]}'`,
         `  models     ${DEMO_MODELS.join(', ')}, or any other name`,
-        `  (a few sample requests, one per front door, are on their way so the console has something to show)`,
+        '  (a few sample requests, one per front door, are on their way so the console has something to show;',
+        '  requests are listed there, not logged here)',
         '',
         '',
       ].join('\n'),
