@@ -79,7 +79,9 @@ export function RequestsPage({ client, feed }: { client: AdminClient; feed: Live
 
   const apply = (e: Event): void => {
     e.preventDefault();
-    setFilters({ ...draft });
+    // The ledger records virtual keys by id; a name typed in the filter means that key.
+    const byName = [...names].find(([, name]) => name === draft.key)?.[0];
+    setFilters({ ...draft, key: byName ?? draft.key });
   };
   const clear = (): void => {
     setDraft(NO_FILTERS);
