@@ -310,7 +310,7 @@ describe('web console in Chromium', () => {
     await done(page);
   });
 
-  test('Keys: create a virtual key, see its secret once, use it, revoke it (then it gets 401)', async (t) => {
+  test('Keys: create a virtual key, see its secret once, use it, change its limits, revoke it (then it gets 401)', async (t) => {
     if (typeof browser === 'string') return t.skip(browser);
     const page = await open(1280);
     await login(page);
@@ -331,13 +331,25 @@ describe('web console in Chromium', () => {
     assert.equal(await page.locator(`text=${secret}`).count(), 0, 'the secret is not shown again');
     await shot(page, 'keys-1280');
 
+    // Change its limits: the row and the admin API agree.
+    await row.locator('button:text-is("Edit")').click();
+    await page.fill('dialog input[name=rpm]', '240');
+    await page.fill('dialog input[name=models]', 'gpt-4o*');
+    await page.click('dialog button[type=submit]');
+    await page.waitForSelector('dialog', { state: 'detached' });
+    await until(async () => /240 rpm/.test((await row.textContent()) ?? ''));
+    const listed = ((await admin('/keys'))['data'] as Array<{ name: string; rpm: number | null; models: string[] | null; budget: { usd: number } | null }>).find((k) => k.name === 'browser-key');
+    assert.deepEqual([listed?.rpm, listed?.models, listed?.budget?.usd], [240, ['gpt-4o*'], 2.5]);
+    assert.equal((await chat(secret, 'gpt-4o-mini')).status, 200);
+    assert.equal((await chat(secret, 'claude-sonnet-4')).status, 403, 'the key is now limited to gpt-4o*');
+
     await row.locator('button:text-is("Revoke")').click();
     await page.click('[data-testid=confirm-revoke]');
     await row.waitFor({ state: 'detached' });
     // Revocation reaches every replica within 5 seconds; here there is one.
-    const until = Date.now() + 6000;
+    const deadline = Date.now() + 6000;
     let status = 0;
-    while (Date.now() < until) {
+    while (Date.now() < deadline) {
       status = (await chat(secret, 'gpt-4o')).status;
       if (status === 401) break;
       await new Promise((r) => setTimeout(r, 200));
