@@ -20,7 +20,12 @@ import { SqliteStore } from '../../src/ledger/sqlite-store.ts';
 const ADMIN = 'llmux-admin-browser-test-0123456789';
 const TEAM_A = 'sk-team-a-browser-0123456789';
 const TEAM_B = 'sk-team-b-browser-0123456789';
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+/**
+ * The README's screenshots: every run takes them, and `LLMUX_SCREENSHOTS=1` writes them into
+ * docs/screenshots (to commit); other runs keep them in a temporary folder, so running the tests
+ * never leaves the work tree changed.
+ */
+const SHOTS = process.env['LLMUX_SCREENSHOTS'] === '1' ? new URL('../../docs/screenshots/', import.meta.url).pathname : mkdtempSync(join(tmpdir(), 'llmux-screenshots-'));
 
 const HOUR = 3_600_000;
 const HISTORY_MODELS: Array<[string, string, number]> = [
@@ -179,6 +184,7 @@ describe('web console in Chromium', () => {
     await mock.close();
     await claude.close();
     rmSync(dir, { recursive: true, force: true });
+    if (process.env['LLMUX_SCREENSHOTS'] !== '1') rmSync(SHOTS, { recursive: true, force: true });
   });
 
   const open = async (width: number, scheme: 'light' | 'dark' = 'light'): Promise<Page> => {
