@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   internal_error: { status: 500, retryable: false },
   upstream_error: { status: 502, retryable: true },
   no_provider: { status: 503, retryable: false },
+  /** The usage ledger's store cannot be read now (the admin API). */
+  ledger_unavailable: { status: 503, retryable: false },
   upstream_timeout: { status: 504, retryable: true },
 } as const;
 

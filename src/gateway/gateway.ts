@@ -7,6 +7,8 @@ import type { OutcomeSink, RequestOutcome } from '../observability/outcome.ts';
 import { accessLogSink, metricsSink, tokenWindowSink } from '../observability/sinks.ts';
 import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
+import { createResponseStore, storeSignature } from '../responses-store/create.ts';
+import type { ResponseStore } from '../responses-store/store.ts';
 
 /** The long-lived gateway: holds the current state and swaps it on reload. */
 export class Gateway {
@@ -19,9 +21,14 @@ export class Gateway {
   #limiter: RateLimiter;
   /** The usage ledger with its virtual keys and budgets; undefined with `usage.store: off`. */
   readonly ledger: Ledger | undefined;
+  #responses: ResponseStore | undefined;
+  /** The `responses` settings the store was built for: a reload rebuilds it only when they change. */
+  #responsesSignature: string;
 
-  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter, ledger: Ledger | undefined) {
+  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter, responses: ResponseStore | undefined, ledger: Ledger | undefined) {
     this.#state = state;
+    this.#responses = responses;
+    this.#responsesSignature = responses?.signature ?? 'off';
     this.logger = logger;
     this.#limiter = limiter;
     this.ledger = ledger;
@@ -45,7 +52,7 @@ export class Gateway {
     let gateway: Gateway | undefined;
     const ledger = options.ledger === false ? undefined : await Ledger.create(config, logger, (n) => gateway?.metrics.usageDropped.inc(n));
     const { state } = await createGatewayState(config, logger, undefined, () => gateway?.state.rebuildCatalog(), ledger?.keys);
-    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger), ledger);
+    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger), await createResponseStore(config, logger), ledger);
     return gateway;
   }
 
@@ -72,6 +79,11 @@ export class Gateway {
     return this.#limiter;
   }
 
+  /** Stored Responses API answers; undefined when `responses.store` is off. */
+  get responses(): ResponseStore | undefined {
+    return this.#responses;
+  }
+
   /** New requests use the new config; in-flight ones finish on the old. Unchanged providers keep their pools. */
   async reload(config: Config): Promise<void> {
     const { state, retired } = await createGatewayState(config, this.logger, this.#state, () => this.#state.rebuildCatalog(), this.ledger?.keys);
@@ -83,6 +95,14 @@ export class Gateway {
       const old = this.#limiter;
       this.#limiter = await RateLimiter.create(config.rate_limit, this.logger);
       void old.close();
+    }
+    // Stored responses survive a reload unless the store itself changed.
+    const signature = config.responses.store === 'off' ? 'off' : storeSignature(config);
+    if (signature !== this.#responsesSignature) {
+      const old = this.#responses;
+      this.#responses = await createResponseStore(config, this.logger);
+      this.#responsesSignature = signature;
+      void old?.close();
     }
     for (const p of retired) {
       p.stopDiscovery();
@@ -96,6 +116,7 @@ export class Gateway {
     // Written on drain: the records of the last requests are not lost.
     await this.ledger?.close();
     await this.#limiter.close();
+    await this.#responses?.close();
     await Promise.all([...this.#state.providers.values()].map((p) => p.close().catch(() => undefined)));
   }
 }

@@ -56,7 +56,11 @@ export class Ledger {
    */
   static async create(config: Config, logger: Logger, onDrop: (n: number) => void): Promise<Ledger | undefined> {
     const store = await openStore(config.usage);
-    if (store === undefined) return undefined;
+    if (store === undefined) {
+      const budgeted = config.auth.api_keys.flatMap((k, i) => (k.budget === undefined ? [] : [configKeyName(k, i)]));
+      if (budgeted.length > 0) logger.warn({ keys: budgeted }, 'budgets are not enforced: they count spend in the usage ledger, which is off (usage.store: off)');
+      return undefined;
+    }
     const ledger = new Ledger(store, config, logger, onDrop);
     try {
       await store.open();
@@ -65,8 +69,6 @@ export class Ledger {
     } catch (error) {
       logger.warn({ store: store.kind, err: (error as Error).message.replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>') }, 'usage ledger: the store is not available yet; records are queued until it is');
     }
-    // Warm the price table off the request path (its first lookup parses the bundled data).
-    ledger.#prices.rates('gpt-4o', undefined);
     ledger.keys.start();
     const spendTimer = setInterval(() => void ledger.refreshSpend(), SPEND_REFRESH_MS);
     const retentionTimer = setInterval(() => void ledger.applyRetention(), RETENTION_EVERY_MS);

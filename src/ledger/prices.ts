@@ -1,4 +1,6 @@
-import { calcPrice, type ModelPrice, type TieredPrices } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import type * as GenaiPrices from '@pydantic/genai-prices';
+import type { ModelPrice, TieredPrices } from '@pydantic/genai-prices';
 import type { Usage } from '../core/chat.ts';
 import type { ModelPriceConfig } from '../config/schema.ts';
 import type { Cost } from './record.ts';
@@ -67,10 +69,21 @@ export class PriceBook {
   }
 }
 
+/**
+ * The price package, loaded on the first lookup rather than at start: its table costs about 20 MB
+ * of memory, which an idle gateway (or one that only serves models priced in `usage.prices`)
+ * need not carry. Loading it takes some tens of milliseconds, once, after the first answer is sent.
+ */
+let pricesPackage: typeof GenaiPrices | undefined;
+function genaiPrices(): typeof GenaiPrices {
+  pricesPackage ??= createRequire(import.meta.url)('@pydantic/genai-prices') as typeof GenaiPrices;
+  return pricesPackage;
+}
+
 function fromPackage(model: string): Rates | null {
   let found;
   try {
-    found = calcPrice({ input_tokens: 1, output_tokens: 1 }, model);
+    found = genaiPrices().calcPrice({ input_tokens: 1, output_tokens: 1 }, model);
   } catch {
     return null;
   }

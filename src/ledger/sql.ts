@@ -267,6 +267,10 @@ export function requestsQuery(p: Placeholder, q: RequestsQuery): Sql {
     params.push(q.before);
     where.push(`id < ${p(params.length)}`);
   }
+  if (q.since !== undefined) {
+    params.push(q.since);
+    where.push(`id >= ${p(params.length)}`);
+  }
   const status = q.status;
   if (status !== undefined) {
     if (status === 'error') where.push('status >= 400');

@@ -23,7 +23,11 @@ export class SqliteStore implements LedgerStore {
   }
 
   async open(): Promise<void> {
-    if (this.#db !== undefined) return;
+    this.#openSync();
+  }
+
+  #openSync(): DatabaseSync {
+    if (this.#db !== undefined) return this.#db;
     const db = new DatabaseSync(this.path, { timeout: 5000 });
     try {
       db.exec('PRAGMA journal_mode = WAL');
@@ -34,11 +38,12 @@ export class SqliteStore implements LedgerStore {
       throw error;
     }
     this.#db = db;
+    return db;
   }
 
+  /** The open database; a store that failed (or was closed after a failure) is reopened here. */
   #conn(): DatabaseSync {
-    if (this.#db === undefined) throw new Error(`the ledger ${this.path} is not open`);
-    return this.#db;
+    return this.#db ?? this.#openSync();
   }
 
   #stmt(text: string): StatementSync {

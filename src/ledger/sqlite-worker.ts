@@ -15,9 +15,10 @@ export interface StoreCall {
 }
 export type StoreReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string; code: string | undefined };
 
-const store = new SqliteStore(String((workerData as { path: string }).path));
 const port = parentPort;
-if (port !== null) {
+// Imported outside a worker (the compile-cache warm-up imports every module), it does nothing.
+if (port !== null && workerData !== null) {
+  const store = new SqliteStore(String((workerData as { path: string }).path));
   port.on('message', (call: StoreCall) => {
     void (async () => {
       try {

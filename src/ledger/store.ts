@@ -41,6 +41,8 @@ export interface RequestsQuery extends UsageFilter {
   limit: number;
   /** Only records with a smaller id (the next page). */
   before?: string | undefined;
+  /** Only records with this id or a larger one (a time range's start, as an id). */
+  since?: string | undefined;
   /** An exact status, a class (`4xx`), or `error` (>= 400). */
   status?: string | undefined;
 }

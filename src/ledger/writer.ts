@@ -5,6 +5,8 @@ import type { LedgerStore } from './store.ts';
 export const QUEUE_LIMIT = 100_000;
 /** Records per store transaction: a flush of a full queue is cut into slices so the event loop breathes. */
 const FLUSH_SLICE = 5000;
+/** A queue this long is written without waiting for the timer: batches stay small under heavy traffic. */
+const FLUSH_AT = 1000;
 const WARN_EVERY_MS = 60_000;
 /** Longer than a spend refresh takes: flushed spend is kept this long for reads that started before it. */
 const RECENT_FLUSH_MS = 30_000;
@@ -96,6 +98,7 @@ export class LedgerWriter {
       this.#dropped += over;
       this.#onDrop(over);
     }
+    if (this.#queue.length === FLUSH_AT && this.#failingSince === undefined) void this.flush();
     for (const l of this.#listeners) {
       try {
         l(record);

@@ -11,6 +11,7 @@ import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
+import { registerResponsesRoutes } from './front-doors/responses.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
@@ -145,6 +146,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
+  registerResponsesRoutes(app, gateway);
   return app;
 }
 

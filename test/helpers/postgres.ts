@@ -27,6 +27,8 @@ export function postgresBin(): string | undefined {
 /** Why Postgres tests cannot run here, or undefined when they can. */
 export function postgresUnavailable(): string | undefined {
   if (postgresBin() === undefined) return 'PostgreSQL is not installed (.ci/postgres.sh installs Debian\'s postgresql)';
+  // As root the server must run as another user (it refuses root); as anyone else, as ourselves.
+  if (process.getuid?.() !== 0) return undefined;
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
   } catch {
@@ -61,9 +63,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (bin === undefined) throw new Error('PostgreSQL is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'llmux-pg-'));
   chmodSync(dir, 0o700);
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  if (process.getuid?.() === 0) chownSync(dir, uid, gid);
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+  }
   const data = join(dir, 'data');
   const [cmd, args] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   execFileSync(cmd, args, { stdio: 'pipe' });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { newRecordId, type UsageRecord } from '../../src/ledger/record.ts';
 import { SqliteStore } from '../../src/ledger/sqlite-store.ts';
-import { startGateway } from '../helpers/gateway.ts';
+import { spawnGateway, startGateway } from '../helpers/gateway.ts';
 import { startMockOpenAI } from '../helpers/mock-openai.ts';
 
 const run = promisify(execFile);
@@ -79,5 +79,36 @@ describe('llmux usage and llmux keys, without a running server', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal((await llmux(dir, 'keys', 'revoke', 'ops')).code, 1, 'a config key cannot be revoked here');
+  });
+
+  test('a gateway that drains (SIGTERM) writes the records still queued before it exits', async (t) => {
+    const mock = await startMockOpenAI({ name: 'd', models: ['gpt-4o'] });
+    t.after(() => mock.close());
+    // No timed flush within the test: only the drain can write the record.
+    const gw = await spawnGateway({ providers: [{ name: 'd', base_url: `${mock.url}/v1`, api_key: 'x', models: ['gpt-4o'] }], usage: { flush_interval: '10m' }, health_check: { enabled: false } });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'drained-1' }, body: '{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}' });
+    assert.equal(res.status, 200);
+    await res.text();
+    gw.child.kill('SIGTERM');
+    assert.equal(await gw.exited, 0, gw.output());
+    const store = new SqliteStore(join(gw.configDir, 'llmux-usage.db'));
+    await store.open();
+    const recs = await store.requests({ limit: 10 });
+    await store.close();
+    assert.deepEqual(recs.map((r) => [r.request_id, r.prompt_tokens, r.completion_tokens]), [['drained-1', 11, 7]]);
+  });
+
+  test('an open /admin/events stream does not hold up the drain', async () => {
+    const gw = await spawnGateway({ providers: [], admin: { api_keys: ['sk-admin-drain-0001'] }, usage: { store: 'off' } });
+    const events = await fetch(`${gw.url}/admin/events`, { headers: { authorization: 'Bearer sk-admin-drain-0001' } });
+    assert.equal(events.status, 200);
+    const reader = events.body!.getReader();
+    await reader.read();
+    const start = Date.now();
+    gw.child.kill('SIGTERM');
+    assert.equal(await gw.exited, 0, gw.output());
+    assert.ok(Date.now() - start < 5000, `exited after ${Date.now() - start} ms`);
+    // The stream was ended, not cut.
+    for (;;) if ((await reader.read()).done) break;
   });
 });

@@ -124,6 +124,13 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     for await (const c of await geminiS.models.generateContentStream({ model: 'mock-model', contents: 'hi' })) if (c.usageMetadata) genStreamUsage = c.usageMetadata;
     ids.push('led-gemini-stream');
 
+    const respClient = new OpenAI({ apiKey: TEAM_A, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const resp = await respClient.responses.create({ model: 'mock-model', input: 'hi', store: false }, { headers: { 'x-request-id': 'led-responses' } });
+    ids.push('led-responses');
+    const respStream = respClient.responses.stream({ model: 'mock-model', input: 'hi', store: false }, { headers: { 'x-request-id': 'led-responses-stream' } });
+    const respFinal = await respStream.finalResponse();
+    ids.push('led-responses-stream');
+
     const recs = await recordsFor(ids);
     const byId = new Map(recs.map((r) => [r.request_id, r]));
     // What each answer said, in its own protocol's terms, read back into prompt/completion/cached/reasoning.
@@ -133,9 +140,11 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
       'led-anthropic': { prompt: msg.usage.input_tokens + (msg.usage.cache_read_input_tokens ?? 0) + (msg.usage.cache_creation_input_tokens ?? 0), completion: msg.usage.output_tokens, cached: msg.usage.cache_read_input_tokens ?? undefined, reasoning: undefined },
       'led-anthropic-stream': { prompt: anthFinal.usage.input_tokens + (anthFinal.usage.cache_read_input_tokens ?? 0) + (anthFinal.usage.cache_creation_input_tokens ?? 0), completion: anthFinal.usage.output_tokens, cached: anthFinal.usage.cache_read_input_tokens ?? undefined, reasoning: undefined },
       'led-gemini': { prompt: gen.usageMetadata?.promptTokenCount ?? -1, completion: (gen.usageMetadata?.candidatesTokenCount ?? 0) + (gen.usageMetadata?.thoughtsTokenCount ?? 0), cached: gen.usageMetadata?.cachedContentTokenCount, reasoning: gen.usageMetadata?.thoughtsTokenCount },
+      'led-responses': { prompt: resp.usage?.input_tokens ?? -1, completion: resp.usage?.output_tokens ?? -1, cached: resp.usage?.input_tokens_details.cached_tokens, reasoning: resp.usage?.output_tokens_details.reasoning_tokens },
+      'led-responses-stream': { prompt: respFinal.usage?.input_tokens ?? -1, completion: respFinal.usage?.output_tokens ?? -1, cached: respFinal.usage?.input_tokens_details.cached_tokens, reasoning: respFinal.usage?.output_tokens_details.reasoning_tokens },
       'led-gemini-stream': { prompt: genStreamUsage?.promptTokenCount ?? -1, completion: (genStreamUsage?.candidatesTokenCount ?? 0) + (genStreamUsage?.thoughtsTokenCount ?? 0), cached: undefined, reasoning: genStreamUsage?.thoughtsTokenCount },
     };
-    const protocols: Record<string, string> = { 'led-openai': 'openai', 'led-anthropic': 'anthropic', 'led-gemini': 'gemini' };
+    const protocols: Record<string, string> = { 'led-openai': 'openai', 'led-anthropic': 'anthropic', 'led-gemini': 'gemini', 'led-responses': 'responses' };
     for (const id of ids) {
       const r = byId.get(id);
       const a = answered[id];
@@ -254,6 +263,10 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     assert.deepEqual(page1.map((r) => r.id), all.slice(0, 3).map((r) => r.id));
     const second = await adminJson(`/requests?limit=3&before=${String(first['next'])}`);
     assert.deepEqual((second['data'] as UsageRecord[]).map((r) => r.id), all.slice(3, 6).map((r) => r.id));
+    // A time range: everything is from the last hour, nothing from the future.
+    assert.equal(((await adminJson('/requests?limit=1000&from=1h'))['data'] as unknown[]).length, all.length);
+    assert.equal(((await adminJson(`/requests?from=${new Date(Date.now() + 60_000).toISOString()}`))['data'] as unknown[]).length, 0);
+    assert.equal(((await adminJson('/requests?to=1h'))['data'] as unknown[]).length, 0);
     const csv = await admin('/requests?format=csv&key=team-a');
     assert.equal(csv.status, 200);
     assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
@@ -288,6 +301,16 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     assert.equal((await admin('/keys', { method: 'POST', body: JSON.stringify({ name: 'x', rpm: -1 }) })).status, 400);
     assert.equal((await admin(`/keys/${vk.id}`, { method: 'DELETE' })).status, 204);
     await assert.rejects(client.chat.completions.create({ model: 'other-model', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 401);
+  });
+
+  test('a virtual key stops working when it expires', async () => {
+    const expires = new Date(Date.now() + 1500).toISOString();
+    const vk = (await adminJson('/keys', { method: 'POST', body: JSON.stringify({ name: 'short-lived', expires_at: expires }) })) as { key: string; expires_at: string };
+    assert.equal(vk.expires_at, expires);
+    const client = new OpenAI({ apiKey: vk.key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    assert.equal((await client.chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] })).usage?.prompt_tokens, 100);
+    await new Promise((r) => setTimeout(r, Date.parse(expires) - Date.now() + 50));
+    await assert.rejects(client.chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 401);
   });
 
   test('admin auth: no key 401, a client key 403, an admin key on the model routes 401', async () => {
@@ -344,6 +367,41 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
   });
 });
 
+describe('/admin/events: provider events', () => {
+  test('a circuit that opens is announced', async (t) => {
+    const mock = await startMockOpenAI({ name: 'flaky', models: ['fail-500'] });
+    const gw = await startGateway({
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'flaky', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['fail-500'] }],
+      routing: { retries: 0 },
+      health_check: { enabled: false, failure_threshold: 1, cooldown: '60s' },
+      usage: { store: 'off' },
+    });
+    t.after(async () => {
+      await gw.close();
+      await mock.close();
+    });
+    const events = await fetch(`${gw.url}/admin/events`, { headers: { 'x-api-key': ADMIN } });
+    const reader = events.body!.getReader();
+    // The stream is open (its first comment arrived) before the circuit changes.
+    await reader.read();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"fail-500","messages":[{"role":"user","content":"x"}]}' });
+    assert.equal(res.status, 502);
+    let text = '';
+    while (!text.includes('event: provider')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const frame = text.split('\n\n').find((f) => f.startsWith('event: provider')) ?? '';
+    const data = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { name: string; state: string; reason: string };
+    assert.equal(data.name, 'flaky');
+    assert.equal(data.state, 'open');
+    assert.ok(data.reason.length > 0);
+  });
+});
+
 describe('without admin keys', () => {
   test('/admin answers 404', async (t) => {
     const gw = await startGateway({ providers: [], usage: { store: 'off' } });
@@ -377,13 +435,58 @@ describe('a ledger path that cannot be written', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(gw.gateway.ledger?.writer.queued, 5);
     assert.ok(gw.logs.some((l) => String(l['msg']).includes('cannot write')), 'the failure is logged');
+    const down = await fetch(`${gw.url}/admin/usage`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    assert.equal(down.status, 503);
+    assert.equal(((await down.json()) as { error: { code: string } }).error.code, 'ledger_unavailable');
     rmSync(`${dir}/volume`);
     mkdirSync(`${dir}/volume`);
     const res = await waitFor('the queued records', async () => {
       const r = await fetch(`${gw.url}/admin/requests`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      const data = ((await r.json()) as { data: UsageRecord[] }).data;
-      return data.length === 5 ? data : undefined;
+      const body = (await r.json()) as { data: UsageRecord[]; error?: { code: string } };
+      // Until the store is reopened the admin API says it cannot read it.
+      if (r.status === 503) assert.equal(body.error?.code, 'ledger_unavailable');
+      return r.status === 200 && body.data.length === 5 ? body.data : undefined;
     });
     assert.deepEqual(res.map((r) => r.request_id).sort(), ['ro-0', 'ro-1', 'ro-2', 'ro-3', 'ro-4']);
+  });
+});
+
+describe('a reload', () => {
+  test('applies new prices and budgets to the next requests', async (t) => {
+    const mock = await startMockOpenAI({ name: 'rl', models: ['gpt-4o-mini'] });
+    const raw = {
+      auth: { api_keys: [{ key: TEAM_A, name: 'team-a' }] },
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'rl', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['gpt-4o-mini'] }],
+      usage: { flush_interval: '50ms', prices: { 'gpt-4o-mini': { input: 1, output: 1 } } },
+      health_check: { enabled: false },
+    };
+    const gw = await startGateway(raw);
+    t.after(async () => {
+      await gw.close();
+      await mock.close();
+    });
+    const openai = new OpenAI({ apiKey: TEAM_A, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    const call = (id: string) => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-request-id': id } });
+    await call('rl-1');
+    const { configSchema } = await import('../../src/config/schema.ts');
+    const next = configSchema.parse({
+      ...raw,
+      auth: { api_keys: [{ key: TEAM_A, name: 'team-a', budget: { usd: 0.0001, period: 'day' } }] },
+      usage: { ...raw.usage, path: gw.gateway.state.config.usage.path, prices: { 'gpt-4o-mini': { input: 10, output: 10 } } },
+      server: { host: '127.0.0.1', port: 0 },
+    });
+    await gw.gateway.reload(next);
+    await call('rl-2');
+    const recs = await waitFor('both records', async () => {
+      const r = await fetch(`${gw.url}/admin/requests`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const data = ((await r.json()) as { data: UsageRecord[] }).data;
+      return data.length === 2 ? data : undefined;
+    });
+    const cost = Object.fromEntries(recs.map((r) => [r.request_id, r.cost_usd]));
+    assert.ok(Math.abs((cost['rl-1'] ?? 0) - 18 / 1e6) < 1e-12, String(cost['rl-1']));
+    assert.ok(Math.abs((cost['rl-2'] ?? 0) - 180 / 1e6) < 1e-12, String(cost['rl-2']));
+    // 0.000198 spent today >= the new budget of 0.0001.
+    await assert.rejects(call('rl-3'), (e: unknown) => e instanceof OpenAI.APIError && e.status === 429 && e.code === 'insufficient_quota');
   });
 });

@@ -114,6 +114,8 @@ function suite(name: string, make: () => Promise<LedgerStore>, skip: string | un
       assert.ok(limited.length > 0);
       assert.equal((await store.requests({ limit: 1000, status: '4xx' })).length, all.filter((r) => r.status >= 400).length);
       assert.equal((await store.requests({ limit: 1000, status: 'error' })).length, all.filter((r) => r.status >= 400).length);
+      const mid = all[150]?.id;
+      assert.deepEqual((await store.requests({ limit: 1000, since: mid })).map((r) => r.id).reverse(), all.slice(150).map((r) => r.id));
     });
 
     test('aggregates over ranges that cut hours equal the sums of the raw records', async () => {

@@ -87,6 +87,21 @@ describe('ledger writer', () => {
     await store.close();
   });
 
+  test('a thousand queued records are written without waiting for the timer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmux-writer-'));
+    const store = new SqliteStore(join(dir, 'usage.db'));
+    const writer = new LedgerWriter({ store, logger: logSink().logger, flushIntervalMs: 600_000, onDrop: () => undefined });
+    for (let i = 0; i < 999; i++) writer.push(rec());
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(writer.queued, 999);
+    writer.push(rec());
+    for (let i = 0; i < 50 && writer.queued > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(writer.queued, 0);
+    assert.equal((await store.requests({ limit: 2000 })).length, 1000);
+    await writer.close();
+    await store.close();
+  });
+
   test('close() writes what is queued (drain)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmux-writer-'));
     const store = new SqliteStore(join(dir, 'usage.db'));

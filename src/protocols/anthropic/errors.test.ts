@@ -22,6 +22,7 @@ describe('encodeAnthropicError', () => {
     internal_error: 'api_error',
     upstream_error: 'api_error',
     no_provider: 'api_error',
+    ledger_unavailable: 'api_error',
     upstream_timeout: 'api_error',
   };
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {

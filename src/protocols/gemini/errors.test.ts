@@ -26,6 +26,7 @@ describe('encodeGeminiError', () => {
     internal_error: 'INTERNAL',
     upstream_error: 'INTERNAL',
     no_provider: 'UNAVAILABLE',
+    ledger_unavailable: 'UNAVAILABLE',
     upstream_timeout: 'DEADLINE_EXCEEDED',
   };
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {

@@ -22,6 +22,7 @@ describe('encodeOpenAIError', () => {
     { code: 'internal_error', type: 'api_error', wireCode: 'internal_error', status: 500 },
     { code: 'upstream_error', type: 'api_error', wireCode: 'upstream_error', status: 502 },
     { code: 'no_provider', type: 'api_error', wireCode: 'no_provider', status: 503 },
+    { code: 'ledger_unavailable', type: 'api_error', wireCode: 'ledger_unavailable', status: 503 },
     { code: 'upstream_timeout', type: 'api_error', wireCode: 'upstream_timeout', status: 504 },
   ];
 

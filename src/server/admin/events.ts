@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../../gateway/gateway.ts';
 
@@ -10,9 +11,15 @@ const CIRCUIT_POLL_MS = 1000;
  * the clock too, half-open after the cooldown, which no call would report).
  */
 export function registerEventsRoute(app: FastifyInstance, gateway: Gateway): void {
+  // A live view never ends on its own: on drain the streams are closed, or they would hold the process until the drain timeout.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
   app.get('/events', async (request, reply) => {
     reply.hijack();
     const res = reply.raw;
+    open.add(res);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': String(request.id), 'x-accel-buffering': 'no' });
     res.write(': llmux admin events\n\n');
     const send = (event: string, data: unknown): void => {
@@ -33,8 +40,11 @@ export function registerEventsRoute(app: FastifyInstance, gateway: Gateway): voi
     };
     poll();
     const circuits = setInterval(poll, CIRCUIT_POLL_MS);
-    const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => {
+      if (!res.destroyed && !res.writableEnded) res.write(': keep-alive\n\n');
+    }, KEEPALIVE_MS);
     res.once('close', () => {
+      open.delete(res);
       clearInterval(circuits);
       clearInterval(keepalive);
       unsubscribe?.();

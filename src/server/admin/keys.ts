@@ -7,6 +7,7 @@ import type { Gateway } from '../../gateway/gateway.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { VirtualKeyPatch, VirtualKeyRow } from '../../ledger/store.ts';
 import { jsonBody } from '../body.ts';
+import { fromStore } from './store-call.ts';
 
 /** A key as the admin API lists it: never the secret, only its last four characters. */
 export interface KeyListing {
@@ -109,7 +110,7 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
   app.post('/keys', async (request, reply) => {
     const ledger = needLedger(gateway);
     const input = parse(createSchema, jsonBody(request));
-    const { row, secret } = await ledger.keys.create(input);
+    const { row, secret } = await fromStore(() => ledger.keys.create(input));
     gateway.logger.info({ keyId: row.id, name: row.name }, 'admin: virtual key created');
     return reply.code(201).send({ ...listing(row, ledger), key: secret });
   });
@@ -125,7 +126,7 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
     if (input.tpm !== undefined) patch.tpm = input.tpm;
     if (input.budget !== undefined) patch.budget = input.budget;
     if (input.expires_at !== undefined) patch.expires_at = input.expires_at;
-    const row = await ledger.keys.update(id, patch);
+    const row = await fromStore(() => ledger.keys.update(id, patch));
     if (row === undefined) throw new GatewayError('not_found', `No virtual key "${id}".`);
     gateway.logger.info({ keyId: id, changed: Object.keys(patch) }, 'admin: virtual key changed');
     return listing(row, ledger);
@@ -135,7 +136,7 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
     const ledger = needLedger(gateway);
     const { id } = request.params;
     if (configKeyIds(gateway).has(id)) throw new GatewayError('conflict', `The key "${id}" comes from the config file: remove it there.`);
-    if (!(await ledger.keys.revoke(id))) throw new GatewayError('not_found', `No virtual key "${id}".`);
+    if (!(await fromStore(() => ledger.keys.revoke(id)))) throw new GatewayError('not_found', `No virtual key "${id}".`);
     gateway.logger.info({ keyId: id }, 'admin: virtual key revoked');
     return reply.code(204).send();
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../../gateway/gateway.ts';
 import { addAggregate, emptyAggregate, percentile, type Aggregate, type AggregateRow } from '../../ledger/store.ts';
 import { filtersOf, parseGroupBy, parseRange, type QueryParams } from './query.ts';
+import { fromStore } from './store-call.ts';
 
 /** The answer's numbers for a group: sums, and percentiles read from the latency histogram. */
 function figures(s: Aggregate): Record<string, number> {
@@ -37,7 +38,8 @@ export function registerUsageRoute(app: FastifyInstance, gateway: Gateway): void
     const { from, to } = parseRange(query, Date.now());
     const groupBy = parseGroupBy(query);
     const filters = filtersOf(query);
-    const rows = gateway.ledger === undefined ? [] : await gateway.ledger.store.aggregate({ from, to, groupBy, ...filters });
+    const ledger = gateway.ledger;
+    const rows = ledger === undefined ? [] : await fromStore(() => ledger.store.aggregate({ from, to, groupBy, ...filters }));
     const totals = emptyAggregate();
     for (const r of rows) addAggregate(totals, r.sums);
     const timeField = groupBy.includes('hour') ? 'hour' : groupBy.includes('day') ? 'day' : undefined;
