@@ -94,6 +94,16 @@ describe('demo provider through the gateway', () => {
     assert.match(text, /"streaming Ciao"/);
   });
 
+  test('OpenAI Responses, plain and streamed, converted from the demo\'s Chat Completions', async () => {
+    const r = await openai().responses.create({ model: 'demo', input: 'Hola' });
+    assert.equal(r.status, 'completed');
+    assert.match(r.output_text, /"Hola"/);
+    let text = '';
+    const stream = await openai().responses.create({ model: 'demo', input: 'streaming Hola', stream: true });
+    for await (const e of stream) if (e.type === 'response.output_text.delta') text += e.delta;
+    assert.match(text, /"streaming Hola"/);
+  });
+
   test('embeddings are deterministic unit vectors', async () => {
     const a = await openai().embeddings.create({ model: 'demo', input: ['same', 'other'] });
     const b = await openai().embeddings.create({ model: 'demo', input: 'same' });
