@@ -105,7 +105,7 @@ describe(`admin API over ${ROWS.toLocaleString('en')} ledger records`, () => {
     ['top lists 7 d', '/usage?from=7d&group_by=model,key,provider'],
     ['filter choices (keys, 7 d)', '/usage?from=7d&group_by=key'],
     ['providers 1 h', '/usage?from=1h&group_by=provider'],
-    ['minute chart (1,000 records)', '/requests?limit=1000'],
+    ['minute chart (the last hour, up to 1,000 records)', `/requests?limit=1000&from=${new Date(Date.now() - 3_600_000).toISOString()}`],
     ['requests, first page', '/requests?limit=100'],
     ['requests, a page half a week back', `/requests?limit=100&before=${middleId}`],
     ['requests by model', '/requests?limit=100&model=claude-sonnet-4'],
