@@ -1,7 +1,7 @@
 /**
  * The admin API as the console sees it: one client that carries the admin key on every call,
- * and readers that turn its JSON into the few shapes the pages draw. The readers accept a
- * missing or oddly typed field (it shows as "–") rather than failing a whole page.
+ * and readers that turn its JSON into the few shapes the pages draw. A missing or oddly typed
+ * field shows as "–" rather than failing a whole page.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -95,12 +95,6 @@ export function str(v: Json | undefined): string | null {
   return null;
 }
 
-/** The first of several names a field may carry. */
-function field(o: JsonObject, ...names: string[]): Json | undefined {
-  for (const n of names) if (o[n] !== undefined && o[n] !== null) return o[n];
-  return undefined;
-}
-
 /** ISO 8601, epoch seconds or epoch milliseconds -> epoch ms. */
 export function toMs(v: Json | undefined): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? v * 1000 : v;
@@ -172,6 +166,7 @@ export interface LedgerRecord {
   id: string;
   time: number;
   requestId: string;
+  /** The key's name, or a virtual key's id; empty without auth. */
   key: string;
   protocol: string;
   route: string;
@@ -195,27 +190,27 @@ export interface LedgerRecord {
 export function readRecord(v: Json | undefined): LedgerRecord {
   const o = asObject(v);
   return {
-    id: str(field(o, 'id')) ?? '',
-    time: toMs(field(o, 'time', 'ts', 'created_at', 'timestamp')) ?? 0,
-    requestId: str(field(o, 'request_id', 'req_id')) ?? '',
-    key: str(field(o, 'key', 'key_name', 'key_id')) ?? '',
-    protocol: str(field(o, 'protocol', 'client_protocol')) ?? '',
-    route: str(field(o, 'route', 'path')) ?? '',
-    model: str(field(o, 'model', 'public_model')) ?? '',
-    provider: str(field(o, 'provider')) ?? '',
-    upstreamModel: str(field(o, 'upstream_model')) ?? '',
-    status: num(field(o, 'status')) ?? 0,
-    errorType: str(field(o, 'error_type', 'error')) ?? '',
-    stream: field(o, 'stream') === true || field(o, 'stream') === 1,
-    attempts: num(field(o, 'attempts')),
-    promptTokens: num(field(o, 'prompt_tokens')),
-    completionTokens: num(field(o, 'completion_tokens')),
-    cachedTokens: num(field(o, 'cached_tokens')),
-    reasoningTokens: num(field(o, 'reasoning_tokens')),
-    costUsd: num(field(o, 'cost_usd', 'cost')),
-    durationMs: num(field(o, 'duration_ms', 'duration')),
-    ttfbMs: num(field(o, 'ttfb_ms', 'ttfb')),
-    overheadMs: num(field(o, 'overhead_ms', 'overhead')),
+    id: str(o['id']) ?? '',
+    time: toMs(o['time']) ?? 0,
+    requestId: str(o['request_id']) ?? '',
+    key: str(o['key']) ?? '',
+    protocol: str(o['client_protocol']) ?? '',
+    route: str(o['route']) ?? '',
+    model: str(o['model']) ?? '',
+    provider: str(o['provider']) ?? '',
+    upstreamModel: str(o['upstream_model']) ?? '',
+    status: num(o['status']) ?? 0,
+    errorType: str(o['error_type']) ?? '',
+    stream: o['stream'] === true,
+    attempts: num(o['attempts']),
+    promptTokens: num(o['prompt_tokens']),
+    completionTokens: num(o['completion_tokens']),
+    cachedTokens: num(o['cached_tokens']),
+    reasoningTokens: num(o['reasoning_tokens']),
+    costUsd: num(o['cost_usd']),
+    durationMs: num(o['duration_ms']),
+    ttfbMs: num(o['ttfb_ms']),
+    overheadMs: num(o['overhead_ms']),
   };
 }
 
@@ -229,6 +224,7 @@ export interface KeyInfo {
   name: string;
   source: 'config' | 'virtual';
   last4: string;
+  /** Empty: every model. */
   models: string[];
   rpm: number | null;
   tpm: number | null;
@@ -240,20 +236,20 @@ export interface KeyInfo {
 
 export function readKey(v: Json | undefined): KeyInfo {
   const o = asObject(v);
-  const b = asObject(field(o, 'budget') ?? null);
+  const b = asObject(o['budget'] ?? null);
   const usd = num(b['usd']);
   return {
-    id: str(field(o, 'id')) ?? '',
-    name: str(field(o, 'name')) ?? '',
-    source: field(o, 'source') === 'config' ? 'config' : 'virtual',
-    last4: str(field(o, 'last4', 'last_4', 'last_four', 'suffix')) ?? '',
-    models: asArray(field(o, 'models')).map((m) => str(m)).filter((m): m is string => m !== null),
-    rpm: num(field(o, 'rpm')),
-    tpm: num(field(o, 'tpm')),
+    id: str(o['id']) ?? '',
+    name: str(o['name']) ?? '',
+    source: o['source'] === 'config' ? 'config' : 'virtual',
+    last4: str(o['last4']) ?? '',
+    models: asArray(o['models']).map((m) => str(m)).filter((m): m is string => m !== null),
+    rpm: num(o['rpm']),
+    tpm: num(o['tpm']),
     budget: usd === null ? null : { usd, period: str(b['period']) ?? 'total' },
-    spendUsd: num(field(o, 'spend_usd', 'spend', 'period_spend_usd')),
-    expiresAt: toMs(field(o, 'expires_at')),
-    createdAt: toMs(field(o, 'created_at')),
+    spendUsd: num(o['spend_usd']),
+    expiresAt: toMs(o['expires_at']),
+    createdAt: toMs(o['created_at']),
   };
 }
 
@@ -272,25 +268,22 @@ export interface ProviderInfo {
 }
 
 export function readCircuit(v: Json | undefined): CircuitState {
-  const s = str(v ?? null)?.toLowerCase().replace('_', '-');
-  return s === 'closed' || s === 'half-open' || s === 'open' ? s : 'unknown';
+  return v === 'closed' || v === 'half-open' || v === 'open' ? v : 'unknown';
 }
 
 export function readProvider(v: Json | undefined): ProviderInfo {
   const o = asObject(v);
-  const circuit = field(o, 'circuit');
-  const c = asObject(circuit ?? null);
-  const lastError = field(o, 'last_error');
-  const le = asObject(lastError ?? null);
+  const circuit = asObject(o['circuit'] ?? null);
+  const lastError = asObject(o['last_error'] ?? null);
   return {
-    name: str(field(o, 'name')) ?? '',
-    type: str(field(o, 'type')) ?? '',
-    baseUrl: str(field(o, 'base_url', 'baseUrl')) ?? '',
-    state: readCircuit(typeof circuit === 'string' ? circuit : (field(o, 'state', 'circuit_state') ?? c['state'])),
-    reason: str(field(o, 'reason', 'circuit_reason') ?? c['reason']) ?? '',
-    models: asArray(field(o, 'models')).map((m) => str(typeof m === 'object' ? asObject(m)['id'] : m)).filter((m): m is string => m !== null),
-    inflight: num(field(o, 'inflight', 'in_flight', 'inflight_requests')),
-    lastError: str(typeof lastError === 'object' ? (le['message'] ?? null) : lastError) ?? '',
-    p50Ms: num(field(o, 'p50_ms', 'latency_p50_ms')),
+    name: str(o['name']) ?? '',
+    type: str(o['type']) ?? '',
+    baseUrl: str(o['base_url']) ?? '',
+    state: readCircuit(circuit['state']),
+    reason: str(circuit['reason']) ?? '',
+    models: asArray(o['models']).map((m) => str(m)).filter((m): m is string => m !== null),
+    inflight: num(o['inflight']),
+    lastError: str(lastError['message']) ?? '',
+    p50Ms: num(o['p50_ms']),
   };
 }

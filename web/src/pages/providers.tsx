@@ -11,16 +11,16 @@ export function ProvidersPage({ client, feed }: { client: AdminClient; feed: Liv
     const [providers, usage] = await Promise.all([client.get('/providers'), client.get('/usage', { from: '1h', group_by: 'provider' })]);
     const byName = new Map<string, UsageRow>();
     for (const r of readUsage(usage).rows) byName.set(r.group['provider'] ?? '', r);
-    return { providers: asArray(providers['data'] ?? providers['providers']).map(readProvider), usage: byName };
+    return { providers: asArray(providers['data']).map(readProvider), usage: byName };
   }, [client]);
   // Circuit changes arrive as events and are drawn at once; in-flight counts and latency are polled.
   const [overrides, setOverrides] = useState<Record<string, { state: CircuitState; reason: string }>>({});
   useLive(feed, (e) => {
     if (e.type !== 'provider') return;
     const o = asObject(e.data);
-    const name = str(o['name'] ?? o['provider'] ?? null);
+    const name = str(o['name']);
     if (name === null) return;
-    setOverrides((old) => ({ ...old, [name]: { state: readCircuit(o['state'] ?? o['circuit'] ?? null), reason: str(o['reason'] ?? null) ?? '' } }));
+    setOverrides((old) => ({ ...old, [name]: { state: readCircuit(o['state']), reason: str(o['reason']) ?? '' } }));
   });
   useInterval(() => {
     loaded.reload();

@@ -14,12 +14,8 @@ interface Route {
 }
 
 function readTarget(v: Json): Target {
-  if (typeof v === 'string') {
-    const m = /^(.*?)\/(.*?)(?: \((\d+(?:\.\d+)?)\))?$/.exec(v);
-    return { provider: m?.[1] ?? v, upstreamModel: m?.[2] ?? '', weight: m?.[3] === undefined ? null : Number(m[3]) };
-  }
   const o = asObject(v);
-  return { provider: str(o['provider'] ?? null) ?? '', upstreamModel: str(o['upstream_model'] ?? o['upstreamModel'] ?? o['model'] ?? null) ?? '', weight: num(o['weight']) };
+  return { provider: str(o['provider'] ?? null) ?? '', upstreamModel: str(o['upstream_model'] ?? null) ?? '', weight: num(o['weight']) };
 }
 
 /** The routing table of /admin/config: public models with their targets, then the providers' glob patterns. */
