@@ -273,7 +273,7 @@ describe('web console in Chromium', () => {
     await done(page);
   });
 
-  test('Requests: a new request appears live, filters narrow the table, CSV exports what is shown', async (t) => {
+  test('Requests: a new request appears live, older pages load by cursor, filters narrow the table, CSV exports every match', async (t) => {
     if (typeof browser === 'string') return t.skip(browser);
     const page = await open(1280);
     await login(page);
@@ -290,6 +290,14 @@ describe('web console in Chromium', () => {
     seeded++;
     assert.match((await page.textContent('tr[data-request-id="live-row-1"]')) ?? '', /team-b.*gpt-4o-mini.*200/);
     await shot(page, 'requests-1280');
+
+    // Older pages come by cursor: the next hundred are the admin API's page before the last row.
+    const firstPage = await page.locator('[data-testid=requests-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    await page.click('[data-testid=load-older]');
+    await until(async () => (await page.locator('[data-testid=requests-table] tbody tr').count()) >= 200);
+    const twoPages = await page.locator('[data-testid=requests-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+    const older = (await admin(`/requests?before=${firstPage[firstPage.length - 1]}`))['data'] as Array<{ id: string }>;
+    assert.deepEqual(twoPages.slice(firstPage.length), older.map((r) => r.id));
 
     await page.fill('input[name=model]', 'gpt-4o-mini');
     await page.click('form.filters button[type=submit]');
