@@ -95,6 +95,8 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
   if (values['log-level'] !== undefined) args.logLevel = values['log-level'];
   if (values.demo === true) {
     if (first !== 'serve') return { ok: false, error: `--demo: only for serving (got the command "${first}")` };
+    // The demo's upstream and ledger live in one process; workers would each start their own.
+    if (values.workers !== undefined) return { ok: false, error: '--demo runs in one process: drop --workers' };
     args.demo = true;
   }
   if (values.port !== undefined) {

@@ -15,6 +15,11 @@ describe('parseCli --demo', () => {
     assert.equal(r.args.demo, true);
     assert.equal(r.args.port, 0);
   });
+  test('one process only', () => {
+    const r = parseCli(['--demo', '--workers', '2']);
+    assert.ok(!r.ok);
+    assert.match(r.error, /one process/);
+  });
   test('other commands refuse it', () => {
     const r = parseCli(['check', '--demo']);
     assert.ok(!r.ok);
