@@ -108,7 +108,13 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // A worker's Ctrl-C arrives through the primary as SIGTERM; its own copy from the terminal must
   // not count as a second signal that cuts the drain short.
-  if (cluster.isWorker) process.on('SIGINT', () => undefined);
-  else process.on('SIGINT', () => shutdown('SIGINT'));
+  if (cluster.isWorker) {
+    process.on('SIGINT', () => undefined);
+    // A primary that died without draining us (SIGKILL, OOM) leaves no one to route to this worker
+    // or to stop it: drain and go rather than linger as an orphan holding the port's connections.
+    process.on('disconnect', () => {
+      if (!draining) shutdown('SIGTERM');
+    });
+  } else process.on('SIGINT', () => shutdown('SIGINT'));
   return undefined;
 }
