@@ -11,7 +11,7 @@ const SECRET_FIELDS = /^(key|token|secret|password)$|_(key|token|secret|password
 const SECRET_HEADERS = /authorization|api[-_]?key|token|secret|cookie|password/i;
 
 /** Top-level sections in the order the README documents them. */
-const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics'];
+const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images'];
 
 export function formatCanonicalConfig(canonical: Record<string, unknown>): string {
   const rank = (key: string): number => (SECTION_ORDER.includes(key) ? SECTION_ORDER.indexOf(key) : SECTION_ORDER.length);

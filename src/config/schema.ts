@@ -148,6 +148,14 @@ export const configSchema = z
       })
       .prefault({}),
     metrics: z.strictObject({ enabled: bool().default(true) }).prefault({}),
+    /** Image URLs fetched and inlined for providers that take only inline images. */
+    images: z
+      .strictObject({
+        fetch: bool().default(true),
+        allow_hosts: z.array(z.string().min(1)).default([]),
+        allow_private: bool().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const names = new Map<string, number>();

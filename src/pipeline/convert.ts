@@ -35,7 +35,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
   if (provider.inlineImages) {
     let pending = inlined.get(input);
     if (pending === undefined) {
-      pending = inlineImageUrls(req, ctx.signal);
+      pending = inlineImageUrls(req, ctx.signal, ctx.state.config.images);
       inlined.set(input, pending);
     }
     req = await pending;
