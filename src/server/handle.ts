@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, invalidRequest } from '../core/errors.ts';
+import { rejectUncheckableJson } from './json-guard.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
 import { OTHER } from '../observability/metrics.ts';
@@ -13,6 +14,7 @@ import type { ClientProtocol, Operation } from '../core/protocol.ts';
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const raw = request.body;
   if (!(raw instanceof Buffer) || raw.length === 0) throw invalidRequest('The request body is empty: expected a JSON object.');
+  rejectUncheckableJson(raw);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));

@@ -133,7 +133,7 @@ export async function fetchImage(url: string, signal: AbortSignal, policy: Image
       const header = res.headers['content-type'];
       const type = typeof header === 'string' ? header.split(';')[0]?.trim().toLowerCase() : undefined;
       const ext = /\.([a-z0-9]+)$/i.exec(target.pathname)?.[1]?.toLowerCase();
-      const byExt = ext === undefined ? undefined : BY_EXTENSION[ext];
+      const byExt = ext !== undefined && Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
       // The bytes go to a model that can read them back to the client: only what says it is an image.
       const mediaType = type !== undefined && type.startsWith('image/') ? type : (type === undefined || type === 'application/octet-stream') && byExt !== undefined ? byExt : undefined;
       if (mediaType === undefined) {

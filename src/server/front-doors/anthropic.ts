@@ -5,6 +5,7 @@ import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-to
 import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
 import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
 import { pinnedProvider } from '../../router/pin.ts';
+import { checkModelName } from '../model-name.ts';
 
 const config = { protocol: 'anthropic' as const };
 
@@ -12,7 +13,7 @@ const config = { protocol: 'anthropic' as const };
 export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post('/v1/messages', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     const stream = optionalBoolean(body, 'stream');
     await handleProxied(gateway, request, reply, 'anthropic', 'chat', { body, model, stream });
@@ -22,7 +23,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway):
   // that counts system, tools and messages.
   app.post('/v1/messages/count_tokens', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
     const state = gateway.state;
