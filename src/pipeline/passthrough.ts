@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { createPassthroughObserver, SseEventSplitter, tokensFromBody, type TokenCounts } from '../protocols/passthrough.ts';
+import { createPassthroughObserver, tokensFromBody, type TokenCounts } from '../protocols/passthrough.ts';
+import { SseEventSplitter } from '../upstream/sse.ts';
 import { GatewayError } from '../core/errors.ts';
 import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';

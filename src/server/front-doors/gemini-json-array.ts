@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { SseEventSplitter } from '../../protocols/passthrough.ts';
+import { SseEventSplitter } from '../../upstream/sse.ts';
 
 /**
  * Google answers `streamGenerateContent` without `alt=sse` with one JSON array, written element
