@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { isLoopback } from '../server/address.ts';
@@ -81,6 +82,14 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
     }
   }
 
+  // Every response not yet finished, so a drain can tell those still to send their headers to
+  // close their connection afterwards.
+  const open = new Set<ServerResponse>();
+  app.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+  });
+
   let draining = false;
   const shutdown = (signal: string): void => {
     if (draining) {
@@ -96,6 +105,13 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
       process.exit(1);
     }, limit);
     force.unref();
+    // The drain ends when the last in-flight answer has: a client's pooled keep-alive connection
+    // must not hold it until its idle timeout. Answers not yet started say `Connection: close`;
+    // connections idle now, or idle once their answer is done, are closed.
+    for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    app.server.on('request', (_req: IncomingMessage, res: ServerResponse) => res.setHeader('connection', 'close'));
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
     void app
       .close()
       .then(() => gateway.close())

@@ -106,6 +106,8 @@ export const configSchema = z
         body_limit: size.default(20 * 1024 * 1024),
         cors: z.strictObject({ origins: z.array(z.string().min(1)).default(['*']) }).optional(),
         drain_timeout: duration.default(30_000),
+        /** Open client connections at most (applies at start). */
+        max_connections: int(1).default(10_000),
       })
       .prefault({}),
     auth: z

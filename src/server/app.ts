@@ -45,13 +45,20 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    // Slow clients: the whole request (headers and body) must arrive within this time.
-    requestTimeout: 120_000,
+    // Slow clients: the whole request (headers and body, at most body_limit) must arrive within
+    // this time, checked every 5 s (Node's default check every 30 s let a 1-byte-per-5-s body hold
+    // a connection for 150 s).
+    requestTimeout: 30_000,
+    http: { headersTimeout: 20_000, connectionsCheckingInterval: 5_000 },
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && given !== '' && given.length <= MAX_REQUEST_ID && /^[\w.:@/+=-]+$/.test(given) ? given : randomUUID();
     },
   });
+
+  // A cap on open connections (beyond it Node closes new ones at once): idle keep-alive sockets
+  // cost little each, but nothing else bounded their number.
+  app.server.maxConnections = gateway.state.config.server.max_connections;
 
   app.decorateRequest('clientKey', undefined);
   app.decorateRequest('credential', undefined);
