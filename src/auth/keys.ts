@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ApiKeyConfig } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
-import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
+import { compileGlob, type Glob } from '../router/glob.ts';
 
 export interface ClientKey {
   readonly name: string;
@@ -40,8 +40,24 @@ export function modelNotAllowed(key: ClientKey | undefined, model: string): Gate
   return new GatewayError('model_not_allowed', `The key "${key?.name ?? ''}" may not use the model "${model}".`, { param: 'model' });
 }
 
+/**
+ * Whether a key's model allow-list admits a public model name. A glob without "/" is matched
+ * against the model part of a "provider/model" name (the whole name when it has no "/"), so
+ * `claude*` admits `claude-3` and `anthropic/claude-3` but never `claude-proxy/gpt-4o`: a glob
+ * cannot reach across the provider prefix. A glob with "/" names the provider itself and is
+ * matched against the whole name (`openai/gpt-4o*`; a star before the slash spans providers).
+ * A lone `*` admits everything.
+ * Call it for every public name a request is served under (the client's, a rule's rename, each
+ * fallback); an alias is a public name, and admitting it admits its targets.
+ */
 export function keyAllowsModel(key: ClientKey | undefined, model: string): boolean {
-  return key?.models === undefined || matchesAny(key.models, model);
+  if (key?.models === undefined) return true;
+  const slash = model.indexOf('/');
+  const modelPart = slash === -1 ? model : model.slice(slash + 1);
+  for (const g of key.models) {
+    if (g.source.includes('/') ? g.test(model) : g.test(modelPart)) return true;
+  }
+  return false;
 }
 
 /** The credential a client presented, in any of the forms the three SDKs use. */

@@ -75,7 +75,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     const name = chain[i] ?? model;
     let route: Route;
     try {
-      route = state.catalog.resolve(name, pin);
+      route = state.catalog.resolve(name, pin, (n) => keyAllowsModel(ctx.key, n));
     } catch (error) {
       if (i === 0) throw error;
       continue;

@@ -27,7 +27,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway):
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
     const state = gateway.state;
-    const route = state.catalog.resolve(model, pinnedProvider(request.headers));
+    const route = state.catalog.resolve(model, pinnedProvider(request.headers), (n) => keyAllowsModel(request.clientKey, n));
     if (route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'anthropic')) {
       await handleProxied(gateway, request, reply, 'anthropic', 'count_tokens', { body, model, stream: false });
       return;

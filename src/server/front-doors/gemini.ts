@@ -40,7 +40,7 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
     if (action.op === 'count_tokens') {
       if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
       const state = gateway.state;
-      const route = state.catalog.resolve(model, pinnedProvider(request.headers));
+      const route = state.catalog.resolve(model, pinnedProvider(request.headers), (n) => keyAllowsModel(request.clientKey, n));
       if (!route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'gemini')) {
         return estimateGeminiInputTokens(body);
       }
