@@ -39,6 +39,9 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   if (config.providers.length === 0) {
     logger.warn('no providers configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, GEMINI_API_KEY, DASHSCOPE_API_KEY, DEEPSEEK_API_KEY), or write an llmux.yaml with a providers list');
   }
+  if (config.auth.forward_auth && config.auth.api_keys.length > 0) {
+    logger.warn('auth.forward_auth has no effect while auth.api_keys is set: the credential a client presents is its llmux key, which is never sent to a provider');
+  }
   if (config.auth.api_keys.length === 0 && !isLoopback(config.server.host)) {
     logger.warn(`SECURITY: listening on ${config.server.host} without auth.api_keys: anyone who can reach this port can spend your provider credits`);
   }

@@ -11,6 +11,7 @@ import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 import { prepareConverted, respondConverted } from './convert.ts';
 import { preparePassthrough, respondPassthrough } from './passthrough.ts';
+import { containsSecret, redactText } from '../observability/redact.ts';
 
 export interface ProxyInput {
   op: Operation;
@@ -239,19 +240,13 @@ async function upstreamFailure(ctx: RequestContext, provider: ProviderRuntime, u
   return { error, retryable };
 }
 
-/** Things that look like credentials in an upstream's message: OpenAI/Anthropic keys, Google keys and tokens. */
-const KEY_SHAPES = /\b(?:sk-|sk_|AIza|ya29\.)[\w.-]{6,}/g;
-
 /** Provider keys never reach a client, even when an upstream echoes them in an error message. */
 function redact(text: string, provider: ProviderRuntime): string {
-  let out = text;
-  for (const key of providerKeys(provider)) if (key.length >= 6) out = out.split(key).join('[redacted]');
-  return out.replace(KEY_SHAPES, '[redacted]');
+  return redactText(text, providerKeys(provider));
 }
 
 function bodyLeaksKey(body: Buffer, provider: ProviderRuntime): boolean {
-  for (const key of providerKeys(provider)) if (key.length >= 6 && body.includes(key)) return true;
-  return false;
+  return containsSecret(body.toString('utf8'), providerKeys(provider));
 }
 
 function providerKeys(provider: ProviderRuntime): string[] {

@@ -114,8 +114,12 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
     const credential = presentedCredential(request.headers, q === -1 ? undefined : url.slice(q + 1));
-    request.credential = credential;
-    if (!state.keys.enabled) return;
+    // forward_auth sends the client's credential to a keyless provider only when llmux has no keys
+    // of its own: with auth on, that credential is llmux's client key, never the provider's.
+    if (!state.keys.enabled) {
+      request.credential = credential;
+      return;
+    }
     if (credential === undefined) throw new GatewayError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=".');
     const key = state.keys.lookup(credential);
     if (key === undefined) throw new GatewayError('unauthorized', 'Invalid API key.');
