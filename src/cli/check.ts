@@ -18,7 +18,7 @@ export async function runCheck(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
     return 1;
   }
   out.write(`config: ${loaded.source}\n`);
-  out.write(`format: ${loaded.format === 'llmux' && loaded.translated ? "llmux, with go-oai-gateway's names (seed 000)" : FORMATS[loaded.format]}\n`);
+  out.write(`format: ${loaded.format === 'llmux' && loaded.translated ? "llmux, with go-oai-gateway's names" : FORMATS[loaded.format]}\n`);
   for (const w of loaded.warnings) out.write(`warning: ${w}\n`);
   if (loaded.translated) {
     // Shown before the gateway starts, so it is there even when a provider cannot be built.

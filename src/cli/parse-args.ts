@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { AiproxyFlags } from '../config/dialects/seed-001.ts';
+import type { AiproxyFlags } from '../config/dialects/go-aiproxy.ts';
 
 export type Command = 'serve' | 'check' | 'models' | 'help' | 'version';
 
@@ -34,7 +34,7 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
         'api-key': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
-        // go-aiproxy's (seed 001) flags; --host, --port, --api-key and --config are shared.
+        // go-aiproxy's flags; --host, --port, --api-key and --config are shared.
         'model-provider': { type: 'string', multiple: true },
         'openai-api-key': { type: 'string' },
         'openai-base-url': { type: 'string' },

@@ -71,7 +71,7 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
     let timer: NodeJS.Timeout | undefined;
     try {
       // The folder, not the file: a file replaced by a rename (many editors, a refreshed OAuth token
-      // written back into seed 003's config.json) is a new inode that a watch on the file would lose.
+      // written back into OpenAICompatible's config.json) is a new inode that a watch on the file would lose.
       const name = basename(loaded.source);
       watcher = watch(dirname(loaded.source), (_event, changed) => {
         if (changed !== null && changed !== name) return;

@@ -14,7 +14,7 @@ export const CANDIDATE_NAMES = [
 
 export type Discovery = { kind: 'file'; path: string; from: 'flag' | 'env' | 'cwd' } | { kind: 'none' };
 
-/** SPEC §1: `--config`, else `$LLMUX_CONFIG`, else the first candidate in the working directory. */
+/** `--config`, else `$LLMUX_CONFIG`, else the first candidate in the working directory. */
 export function discoverConfig(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): Discovery {
   if (flag !== undefined && flag !== '') return { kind: 'file', path: resolve(cwd, flag), from: 'flag' };
   const fromEnv = env['LLMUX_CONFIG'];

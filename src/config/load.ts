@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { CliArgs } from '../cli/parse-args.ts';
 import { detectFileFormat } from './dialects/detect.ts';
 import { envValue, FORMATS, isRecord, type DialectResult, type FormatId } from './dialects/dialect.ts';
-import { fromSeed000 } from './dialects/seed-000.ts';
-import { AIPROXY_ENV, AIPROXY_FLAGS, flagsGiven, fromSeed001 } from './dialects/seed-001.ts';
-import { isSeed002Env, TARGET_ENV } from './dialects/seed-002.ts';
-import { fromSeed003 } from './dialects/seed-003.ts';
-import { fromSeed004 } from './dialects/seed-004.ts';
+import { fromGoOaiGateway } from './dialects/go-oai-gateway.ts';
+import { AIPROXY_ENV, AIPROXY_FLAGS, flagsGiven, fromGoAiproxy, type AiproxyFlags } from './dialects/go-aiproxy.ts';
+import { isGoAigatewayEnv, TARGET_ENV } from './dialects/go-aigateway.ts';
+import { fromOpenAICompatible } from './dialects/openai-compatible.ts';
+import { fromLlmRelay } from './dialects/llm-relay.ts';
 import { discoverConfig, type Discovery } from './discover.ts';
 import { expandEnv } from './expand-env.ts';
 import { formatIssues } from './issues.ts';
@@ -14,8 +13,19 @@ import { parseConfigText } from './parse-text.ts';
 import { configSchema, type Config } from './schema.ts';
 import { zeroConfig } from './zero-config.ts';
 
+/** What the command line says about the config; the CLI's parsed arguments satisfy it. */
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: number;
+  apiKeys: string[];
+  logLevel?: string;
+  /** go-aiproxy's flags, present only when one was given. */
+  aiproxy?: AiproxyFlags;
+}
+
 export interface LoadOptions {
-  cli: Pick<CliArgs, 'config' | 'host' | 'port' | 'apiKeys' | 'logLevel' | 'aiproxy'>;
+  cli: ConfigFlags;
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -25,11 +35,11 @@ export type LoadResult =
       ok: true;
       config: Config;
       source: string;
-      /** The format the settings were written in (SPEC §9); anything but `llmux` was mapped onto the schema. */
+      /** The format the settings were written in; anything but `llmux` was mapped onto the schema. */
       format: FormatId;
       /** The raw config that was validated, after format mapping and overrides: what `llmux check` shows. */
       canonical: Record<string, unknown>;
-      /** The settings were written differently from `canonical` (another format, or seed 000's synonyms). */
+      /** The settings were written differently from `canonical` (another format, or go-oai-gateway's synonyms). */
       translated: boolean;
       warnings: string[];
     }
@@ -84,21 +94,21 @@ function readFile(path: string, { cli, env, cwd }: LoadOptions): Read {
   if (flag !== undefined && format !== 'go-aiproxy') {
     return {
       ok: false,
-      errors: [`${AIPROXY_FLAGS[flag]}: a flag of the go-aiproxy (seed 001) format, but the config file is in the ${FORMATS[format]} format; configure the provider in the file instead`],
+      errors: [`${AIPROXY_FLAGS[flag]}: a flag of the go-aiproxy format, but the config file is in the ${FORMATS[format]} format; configure the provider in the file instead`],
       source,
     };
   }
   switch (format) {
     case 'llmux': {
-      const native = fromSeed000(raw);
+      const native = fromGoOaiGateway(raw);
       return { ok: true, source, format, mapped: native, translated: native.renamed };
     }
     case 'go-aiproxy':
-      return { ok: true, source, format, mapped: fromSeed001(raw, { env, cwd, flags }), translated: true };
+      return { ok: true, source, format, mapped: fromGoAiproxy(raw, { env, cwd, flags }), translated: true };
     case 'openai-compatible':
-      return { ok: true, source, format, mapped: fromSeed003(raw, path), translated: true };
+      return { ok: true, source, format, mapped: fromOpenAICompatible(raw, path), translated: true };
     case 'llm-relay':
-      return { ok: true, source, format, mapped: fromSeed004(raw), translated: true };
+      return { ok: true, source, format, mapped: fromLlmRelay(raw), translated: true };
     case 'go-aigateway':
       return { ok: false, errors: [`${path}: go-aigateway is configured by environment variables only`], source };
   }
@@ -114,15 +124,15 @@ function readEnvironment({ cli, env, cwd }: LoadOptions): Read {
     const zero = zeroConfig(env);
     return { ok: true, source, format: zero.format, mapped: zero, translated: zero.format !== 'llmux' };
   }
-  if (given.length === 0 && isSeed002Env(env)) {
+  if (given.length === 0 && isGoAigatewayEnv(env)) {
     const target = TARGET_ENV.filter((name) => envValue(env, name) !== undefined);
     return {
       ok: false,
-      errors: [`environment: ${[...aiproxyEnv, ...target].join(', ')} are set: variables of both go-aiproxy (seed 001) and go-aigateway (seed 002); unset one set, or write a config file`],
+      errors: [`environment: ${[...aiproxyEnv, ...target].join(', ')} are set: variables of both go-aiproxy and go-aigateway; unset one set, or write a config file`],
       source,
     };
   }
-  return { ok: true, source, format: 'go-aiproxy', mapped: fromSeed001(undefined, { env, cwd, flags }), translated: true };
+  return { ok: true, source, format: 'go-aiproxy', mapped: fromGoAiproxy(undefined, { env, cwd, flags }), translated: true };
 }
 
 /** Another format's variables are set, but that format is not the one in use: say so rather than ignore them silently. */
@@ -137,7 +147,7 @@ function foreignVariables(env: LoadOptions['env'], format: FormatId): string[] {
   return warnings;
 }
 
-/** CLI flag > environment > file (SPEC §1). */
+/** CLI flag > environment > file. */
 function applyOverrides(raw: Record<string, unknown>, { cli, env }: LoadOptions): Record<string, unknown> {
   const section = (name: string): Record<string, unknown> => {
     const current = raw[name];

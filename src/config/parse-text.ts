@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 
 export type ParseTextResult = { ok: true; value: unknown } | { ok: false; errors: string[] };
 
-/** YAML for .yaml/.yml, JSONC for .json/.jsonc (seed 003's config.json carries comments). */
+/** YAML for .yaml/.yml, JSONC for .json/.jsonc (OpenAICompatible's config.json carries comments). */
 export function parseConfigText(text: string, fileName: string): ParseTextResult {
   if (/\.ya?ml$/i.test(fileName)) {
     try {

@@ -3,7 +3,7 @@ import { closest } from '../core/did-you-mean.ts';
 import { parseDuration, parseSize } from './units.ts';
 
 /**
- * The one definition of the config's shape (SPEC §2). Keys stay snake_case as users write them, so
+ * The one definition of the config's shape. Keys stay snake_case as users write them, so
  * an error path printed to the user is the path in their file. Durations become milliseconds and
  * sizes bytes during validation.
  */
@@ -61,11 +61,11 @@ const providerSchema = z.strictObject({
   /** gemini-cli: the OAuth client the token was issued to (default: the Gemini CLI's own, which issued its credentials files). */
   oauth_client_id: z.string().min(1).optional(),
   oauth_client_secret: z.string().min(1).optional(),
-  /** codegeex / qwen: the web token; gemini-cli (seed 003): the OAuth token object itself. */
+  /** codegeex / qwen: the web token; gemini-cli (OpenAICompatible): the OAuth token object itself. */
   token: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
-  /** Where an inline `token` lives, so a refreshed one is written back there (set by the seed 003 loader). */
+  /** Where an inline `token` lives, so a refreshed one is written back there (set by the OpenAICompatible loader). */
   token_location: z.strictObject({ file: z.string().min(1), pointer: z.array(z.union([z.string(), z.number()])) }).optional(),
-  // CodeGeeX identity fields (seed 003).
+  // CodeGeeX identity fields (OpenAICompatible).
   user_id: z.string().optional(),
   user_role: int(0).optional(),
   ide: z.string().optional(),

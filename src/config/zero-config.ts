@@ -1,9 +1,9 @@
 import { envValue, type DialectResult, type Env } from './dialects/dialect.ts';
-import { fromSeed002, isSeed002Env } from './dialects/seed-002.ts';
+import { fromGoAigateway, isGoAigatewayEnv } from './dialects/go-aigateway.ts';
 
 /**
  * With no config file, providers come from the environment variables people already have set
- * for the providers' own SDKs (SPEC §1), plus seed 002's single-upstream variables
+ * for the providers' own SDKs, plus go-aigateway's single-upstream variables
  * (`TARGET_API_URL`, `TARGET_API_KEY`, ...), which also bring that format's keys and limits.
  * Returns raw config (pre-validation) so the same validation and defaults apply as for a file.
  */
@@ -30,8 +30,8 @@ export function zeroConfig(env: Env): DialectResult & { format: 'llmux' | 'go-ai
   if (deepseek !== undefined) {
     providers.push({ name: 'deepseek', type: 'openai', api_key: deepseek, base_url: get('DEEPSEEK_BASE_URL') ?? 'https://api.deepseek.com/v1' });
   }
-  if (!isSeed002Env(env)) return { raw: { providers }, warnings: [], errors: [], format: 'llmux' };
-  const seed002 = fromSeed002(env);
-  const target = Array.isArray(seed002.raw['providers']) ? (seed002.raw['providers'] as unknown[]) : [];
-  return { ...seed002, raw: { ...seed002.raw, providers: [...target, ...providers] }, format: 'go-aigateway' };
+  if (!isGoAigatewayEnv(env)) return { raw: { providers }, warnings: [], errors: [], format: 'llmux' };
+  const aigateway = fromGoAigateway(env);
+  const target = Array.isArray(aigateway.raw['providers']) ? (aigateway.raw['providers'] as unknown[]) : [];
+  return { ...aigateway, raw: { ...aigateway.raw, providers: [...target, ...providers] }, format: 'go-aigateway' };
 }

@@ -56,7 +56,7 @@ return 1
 
 /**
  * Limits shared through Redis. While Redis is unreachable each instance enforces the limits
- * locally (SPEC §1: neither failing open nor refusing everything) and says so once in the log.
+ * locally (neither failing open nor refusing everything) and says so once in the log.
  */
 export class RedisStore implements RateStore {
   readonly #redis: Redis;

@@ -1,4 +1,4 @@
-/** A 60-second sliding window, the same for every store (SPEC §3). */
+/** A 60-second sliding window, the same for every store. */
 export const WINDOW_MS = 60_000;
 
 export interface Admission {

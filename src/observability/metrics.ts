@@ -29,7 +29,7 @@ export interface TokenSample {
 }
 
 /**
- * Every instrument the gateway exports, with the names SPEC §7 fixes. One registry per gateway
+ * Every instrument the gateway exports, under fixed names (dashboards and alerts depend on them). One registry per gateway
  * (tests run several in one process). Label values are names from the config or the catalog,
  * never keys or free text from a request.
  */

@@ -1,7 +1,8 @@
 import type { ChatRequest, ContentPart, ImagePart } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { Config } from '../config/schema.ts';
-import { compileImagePolicy, fetchImage, MAX_IMAGE_BYTES, type ImageBudget, type ImagePolicy } from '../upstream/fetch-image.ts';
+import { compileGlob, matchesAny } from '../router/glob.ts';
+import { DEFAULT_IMAGE_POLICY, fetchImage, MAX_IMAGE_BYTES, type ImageBudget, type ImagePolicy } from '../upstream/fetch-image.ts';
 
 /** Image URLs one request may have fetched: each is up to 20 MB held twice (bytes and base64). */
 export const MAX_IMAGES_PER_REQUEST = 16;
@@ -11,10 +12,11 @@ const FETCH_CONCURRENCY = 4;
 const policies = new WeakMap<object, ImagePolicy>();
 
 function policyFor(images: Config['images'] | undefined): ImagePolicy {
-  if (images === undefined) return compileImagePolicy(undefined);
+  if (images === undefined) return DEFAULT_IMAGE_POLICY;
   let policy = policies.get(images);
   if (policy === undefined) {
-    policy = compileImagePolicy(images);
+    const hosts = images.allow_hosts.map((h) => compileGlob(h.toLowerCase()));
+    policy = { fetch: images.fetch, allowsHost: (host) => matchesAny(hosts, host), allowPrivate: images.allow_private };
     policies.set(images, policy);
   }
   return policy;

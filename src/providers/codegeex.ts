@@ -8,7 +8,7 @@ import { type Operation } from '../core/protocol.ts';
 const VSCODE_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Code/1.102.0 Chrome/134.0.6998.205 Electron/35.6.0 Safari/537.36';
 
 /**
- * CodeGeeX (codegeex.cn) with a plugin token (seed 003): `code-token` header, chat at
+ * CodeGeeX (codegeex.cn) with a plugin token (OpenAICompatible): `code-token` header, chat at
  * `/prod/code/chatCodeSseV3/chat` (always SSE), models at `/prod/v3/chat/model`. base_url is the
  * host, with or without `/prod`. The identity fields of the body come from the config; an unset
  * `talk_id` is a new conversation id per request (each request carries its whole history).

@@ -8,7 +8,7 @@ import { sideCall } from './side-call.ts';
 const BROWSER_USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0.0.0 Safari/537.36';
 
 /**
- * Qwen web (chat.qwen.ai) with a browser session token (seed 003): `Authorization: Bearer`. Every
+ * Qwen web (chat.qwen.ai) with a browser session token (OpenAICompatible): `Authorization: Bearer`. Every
  * request first opens a chat (`POST /api/v2/chats/new`), then asks in it
  * (`POST /api/v2/chat/completions?chat_id=…`); models are `GET /api/models`. base_url is the host.
  * Not DashScope: DashScope is OpenAI-compatible and uses `type: openai`.

@@ -42,7 +42,7 @@ describe('token provider adapters', () => {
     await assert.rejects(Promise.resolve(a.call('chat', { model: 'gemini-2.5-pro', stream: false, body: '{}', clientCredential: undefined, clientHeaders: {} })), /cannot read the OAuth credentials file \/nonexistent\/oauth_creds\.json \(ENOENT\)/);
   });
 
-  test('gemini-cli: an empty inline token (seed 003 placeholder) does not stop the start', async () => {
+  test('gemini-cli: an empty inline token (OpenAICompatible placeholder) does not stop the start', async () => {
     const a = adapter({ name: 'gc', type: 'gemini-cli', token: {}, project_id: 'p' });
     await assert.rejects(Promise.resolve(a.call('chat', { model: 'gemini-2.5-pro', stream: false, body: '{}', clientCredential: undefined, clientHeaders: {} })), /providers\.gc\.token holds no refresh_token/);
   });

@@ -3,7 +3,7 @@ import type { ModelRule } from '../config/schema.ts';
 import { compileGlob, type Glob } from './glob.ts';
 
 /**
- * `model_rules` (seed 004): first match wins; `default` applies when no other rule of the same
+ * `model_rules` (llm-relay): first match wins; `default` applies when no other rule of the same
  * phase matched; a matched rule applies unset → set → extra. Rules without `match_provider` run
  * before routing (their `set.model` renames the requested model); rules with it run on the body
  * sent to that provider (their `set.model` names the upstream model).

@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 import type { ImageSource } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
-import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
 import { refusedAddress } from './address-check.ts';
 
 /** An image fetched for a provider that only takes inline data is capped at 20 MB. */
@@ -16,18 +15,13 @@ const BY_EXTENSION: Record<string, string> = { png: 'image/png', jpg: 'image/jpe
 /** Where image fetches may go: the `images` section of the config, compiled. */
 export interface ImagePolicy {
   readonly fetch: boolean;
-  /** Hosts fetched whatever address they resolve to (an internal image server the admin trusts). */
-  readonly allowHosts: readonly Glob[];
+  /** Hosts fetched whatever address they resolve to (an internal image server the admin trusts); given lower-case, without brackets. */
+  allowsHost(host: string): boolean;
   /** true: no address check at all (tests, a gateway inside a trusted network). */
   readonly allowPrivate: boolean;
 }
 
-export const DEFAULT_IMAGE_POLICY: ImagePolicy = { fetch: true, allowHosts: [], allowPrivate: false };
-
-export function compileImagePolicy(images: { fetch: boolean; allow_hosts: readonly string[]; allow_private: boolean } | undefined): ImagePolicy {
-  if (images === undefined) return DEFAULT_IMAGE_POLICY;
-  return { fetch: images.fetch, allowHosts: images.allow_hosts.map((h) => compileGlob(h.toLowerCase())), allowPrivate: images.allow_private };
-}
+export const DEFAULT_IMAGE_POLICY: ImagePolicy = { fetch: true, allowsHost: () => false, allowPrivate: false };
 
 /** The address check failed: the message names the host and why, never anything about ports. */
 class RefusedHost extends Error {
@@ -88,7 +82,7 @@ const checking = checkingAgent();
 const open = new Agent({ connections: 8, connect: { timeout: FETCH_TIMEOUT_MS } });
 
 function dispatcherFor(policy: ImagePolicy, url: URL): Agent {
-  if (policy.allowPrivate || matchesAny(policy.allowHosts, bare(url.hostname).toLowerCase())) return open;
+  if (policy.allowPrivate || policy.allowsHost(bare(url.hostname).toLowerCase())) return open;
   return checking;
 }
 

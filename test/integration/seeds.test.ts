@@ -328,7 +328,7 @@ describe('seed 001: go-aiproxy flags, environment and config.yaml', () => {
       ['src/main.ts', 'check', '--model-provider', 'openai-custom', '--openai-base-url', `${openai.url}/v1`, '--openai-api-key', 'sk-check-secret'],
       { cwd: ROOT, env: cleanEnv({}) },
     );
-    assert.match(stdout, /^format: go-aiproxy \(seed 001\)$/m);
+    assert.match(stdout, /^format: go-aiproxy$/m);
     assert.match(stdout, /^listen: 127\.0\.0\.1:3000 .* auth: 1 key\(s\)/m);
     assert.match(stdout, /^ {2}server:\n {4}port: 3000$/m);
     assert.match(stdout, /name: openai-custom/);

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatCanonicalConfig } from '../../src/cli/canonical-config.ts';
 import { parseCli } from '../../src/cli/parse-args.ts';
 import { detectFileFormat } from '../../src/config/dialects/detect.ts';
-import { parseListen } from '../../src/config/dialects/seed-004.ts';
+import { parseListen } from '../../src/config/dialects/llm-relay.ts';
 import { loadConfig, type LoadOptions, type LoadResult } from '../../src/config/load.ts';
 import { parseConfigText } from '../../src/config/parse-text.ts';
 import { configSchema } from '../../src/config/schema.ts';
@@ -57,13 +57,13 @@ describe('detectFileFormat', () => {
   test('refuses a file with the keys of two formats', () => {
     const d = detectFileFormat({ model_providers: ['openai-custom'], upstream: 'http://h/v1' });
     assert.equal(d.ok, false);
-    assert.match(d.ok ? '' : d.error, /model_providers \(go-aiproxy \(seed 001\)\) and upstream \(llm-relay \(seed 004\)\)/);
+    assert.match(d.ok ? '' : d.error, /model_providers \(go-aiproxy\) and upstream \(llm-relay\)/);
   });
 
   test('refuses llmux sections beside another format\'s keys, which would otherwise be ignored', () => {
     const d = detectFileFormat({ providers: [], server: {}, api_key: 'k' });
     assert.equal(d.ok, false);
-    assert.match(d.ok ? '' : d.error, /server, providers \(llmux\) and api_key \(go-aiproxy \(seed 001\)\)/);
+    assert.match(d.ok ? '' : d.error, /server, providers \(llmux\) and api_key \(go-aiproxy\)/);
     // model_rules belongs to llm-relay's format as much as to llmux's.
     assert.deepEqual(detectFileFormat({ upstream: 'http://h/v1', model_rules: [] }), { ok: true, format: 'llm-relay' });
   });
@@ -183,18 +183,18 @@ describe('seed 001: go-aiproxy', () => {
 
   test('its flags are refused with a config file of another format', () => {
     const dir = workdir({ 'llmux.yaml': 'providers: []\n' });
-    assert.match(errors(load(dir, {}, { aiproxy: { openaiApiKey: 'k' } }))[0] ?? '', /--openai-api-key: a flag of the go-aiproxy \(seed 001\) format, but the config file is in the llmux format/);
+    assert.match(errors(load(dir, {}, { aiproxy: { openaiApiKey: 'k' } }))[0] ?? '', /--openai-api-key: a flag of the go-aiproxy format, but the config file is in the llmux format/);
   });
 
   test('a key YAML reads as a number is still the key; a bad value names the llmux path it became', () => {
     assert.deepEqual(ok(load(workdir({ 'config.yaml': 'api_key: 123456\nport: "3001"\n' }))).config.auth.api_keys.map((k) => k.key), ['123456']);
     const e = errors(load(workdir({ 'config.yaml': 'openai: { base_url: "ftp://x" }\n' })));
-    assert.deepEqual(e, ['providers[0].base_url: must be an http(s) URL', '(the paths above are those of the llmux config the go-aiproxy (seed 001) settings became)']);
+    assert.deepEqual(e, ['providers[0].base_url: must be an http(s) URL', '(the paths above are those of the llmux config the go-aiproxy settings became)']);
   });
 
   test('unknown keys of its file are ignored with a warning', () => {
     const r = ok(load(workdir({ 'config.yaml': 'model_providers: [openai-custom]\nlog_level: debug\nopenai: { api_key: k, organization: o }\n' })));
-    assert.deepEqual(r.warnings, ['log_level: ignored (not a setting of the go-aiproxy (seed 001) format)', 'openai.organization: ignored (not a setting of the go-aiproxy (seed 001) format)']);
+    assert.deepEqual(r.warnings, ['log_level: ignored (not a setting of the go-aiproxy format)', 'openai.organization: ignored (not a setting of the go-aiproxy format)']);
   });
 });
 
@@ -310,8 +310,8 @@ describe('seed 003: OpenAICompatible config.json', () => {
   test('unknown keys are warnings; a prefix with "/" is an error', () => {
     const r = ok(load(workdir({ 'config.json': JSON.stringify({ debug: true, qwen: [{ token: 'c', proxy: 'http://p' }] }) })));
     assert.deepEqual(r.warnings, [
-      'debug: ignored (not a setting of the OpenAICompatible (seed 003) format)',
-      'qwen[0].proxy: ignored (not a setting of the OpenAICompatible (seed 003) format)',
+      'debug: ignored (not a setting of the OpenAICompatible format)',
+      'qwen[0].proxy: ignored (not a setting of the OpenAICompatible format)',
     ]);
     assert.match(errors(load(workdir({ 'config.json': JSON.stringify({ qwen: [{ token: 'c', prefix: 'a/b' }] }) })))[0] ?? '', /qwen\[0\]\.prefix: must not contain "\/"/);
   });
@@ -345,7 +345,7 @@ describe('seed 004: llm-relay config.jsonc', () => {
   test('needs an upstream; other keys are warnings', () => {
     assert.match(errors(load(workdir({ 'config.jsonc': '{"listen": ":1"}' })))[0] ?? '', /upstream: is required/);
     const r = ok(load(workdir({ 'config.jsonc': '{"upstream": "http://h/v1", "timeout": 30, "model_rules": [{"match_model": "a", "comment": "x"}]}' })));
-    assert.deepEqual(r.warnings, ['timeout: ignored (not a setting of the llm-relay (seed 004) format)', 'model_rules[0].comment: ignored (not a setting of the llm-relay (seed 004) format)']);
+    assert.deepEqual(r.warnings, ['timeout: ignored (not a setting of the llm-relay format)', 'model_rules[0].comment: ignored (not a setting of the llm-relay format)']);
   });
 });
 

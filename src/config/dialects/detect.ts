@@ -12,7 +12,7 @@ const FOREIGN: ReadonlyArray<{ format: FormatId; markers: readonly string[]; sha
   { format: 'llm-relay', markers: ['upstream', 'listen'], shared: ['model_rules'] },
 ];
 
-/** llmux's top-level sections (and seed 000's synonym). */
+/** llmux's top-level sections (and go-oai-gateway's synonym). */
 const LLMUX_KEYS = ['server', 'auth', 'rate_limit', 'providers', 'endpoints', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images'];
 
 export type Detected = { ok: true; format: FormatId } | { ok: false; error: string };

@@ -13,13 +13,13 @@ export interface DialectResult {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The configuration formats llmux reads; `llmux` is its own schema (which also takes seed 000's names). */
+/** The configuration formats llmux reads; `llmux` is its own schema (which also takes go-oai-gateway's names). */
 export const FORMATS = {
   llmux: 'llmux',
-  'go-aiproxy': 'go-aiproxy (seed 001)',
-  'go-aigateway': 'go-aigateway environment (seed 002)',
-  'openai-compatible': 'OpenAICompatible (seed 003)',
-  'llm-relay': 'llm-relay (seed 004)',
+  'go-aiproxy': 'go-aiproxy',
+  'go-aigateway': 'go-aigateway environment',
+  'openai-compatible': 'OpenAICompatible',
+  'llm-relay': 'llm-relay',
 } as const;
 
 export type FormatId = keyof typeof FORMATS;

@@ -96,7 +96,7 @@ function encodeToolResult(part: ToolResultPart, path: string): AnthropicToolResu
 /**
  * A reasoning part is replayed as a thinking block only with an Anthropic signature; redacted
  * thinking only as itself. Anything else (another family, no signature) becomes plain text, never
- * an unsigned thinking block, which Anthropic rejects (SPEC §5).
+ * an unsigned thinking block, which Anthropic rejects.
  */
 function encodeReasoning(part: ReasoningPart): AnthropicRequestBlock | undefined {
   if (part.redactedData !== undefined) {
@@ -246,7 +246,7 @@ function encodeToolChoice(req: ChatRequest): AnthropicToolChoice | undefined {
 
 /**
  * Writes a canonical request for an Anthropic provider, and lists the parameters it dropped
- * (provider-protocols.md f.7: no Anthropic equivalent → dropped and reported, for the
+ * (no Anthropic equivalent → dropped and reported, for the
  * `x-llmux-dropped-params` header, rather than refused): `seed`, `presence_penalty`,
  * `frequency_penalty`, `tools[].strict` (older models reject it), and with thinking on
  * `temperature`, `top_k` and a `top_p` below 0.95 (Anthropic forbids them with thinking), plus

@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from '../../core/json.ts';
 
 /**
- * A local estimate of `POST /v1/messages/count_tokens` for providers that cannot count (SPEC §5:
+ * A local estimate of `POST /v1/messages/count_tokens` for providers that cannot count:
  * Claude Code calls it constantly and needs system, tools and messages counted: CLIProxyAPI #679
  * undercounted by 93% by ignoring the first two).
  *

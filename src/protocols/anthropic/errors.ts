@@ -4,7 +4,7 @@ import { stringField, type AnthropicErrorBody, type AnthropicErrorType } from '.
 import { isObject } from '../../core/json.ts';
 
 /**
- * Anthropic error type ↔ HTTP status (SPEC §3). `billing_error` (402) and `timeout_error` (504)
+ * Anthropic error type ↔ HTTP status. `billing_error` (402) and `timeout_error` (504)
  * are read from upstreams but never chosen by status alone.
  * @see https://docs.anthropic.com/en/api/errors
  */

@@ -39,7 +39,7 @@ function isAnthropicStopReason(value: string): value is AnthropicStopReason {
 
 /**
  * Reads an upstream `stop_reason`. An answer that contains tool calls is `tool-calls` whatever the
- * upstream said (SPEC §5), except a cut answer (`length`), whose last call may be incomplete.
+ * upstream said, except a cut answer (`length`), whose last call may be incomplete.
  */
 export function mapAnthropicStopReasonToCanonical(reason: unknown, hasToolCalls: boolean): FinishReason {
   const mapped = typeof reason === 'string' && isAnthropicStopReason(reason) ? ANTHROPIC_TO_CANONICAL_FINISH[reason] : 'other';

@@ -12,7 +12,6 @@ import { textTurns } from '../text-only.ts';
  * - a conversation that ends with an assistant turn cannot be asked: 400.
  * The identity fields (`user_id`, `ide`, `machineId`, `talkId`…) belong to the provider's
  * config and are added by the adapter.
- * @see ../../../../shared/research/provider-protocols.md §e.1
  */
 
 export interface CodeGeexHistoryEntry {

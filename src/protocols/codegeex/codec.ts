@@ -3,7 +3,7 @@ import { encodeCodeGeexChatRequest } from './chat-request.ts';
 import { decodeCodeGeexChatResponse, decodeCodeGeexError } from './chat-response.ts';
 import { createCodeGeexStreamDecoder } from './chat-stream.ts';
 
-/** CodeGeeX's chat API (seed 003): no client speaks it, so it has only the provider half. */
+/** CodeGeeX's chat API (OpenAICompatible): no client speaks it, so it has only the provider half. */
 export const codeGeexCodec: ProviderCodec = {
   encodeChatRequest: (req, opts) => encodeCodeGeexChatRequest(req, { upstreamModel: opts.upstreamModel }),
   decodeChatResponse: decodeCodeGeexChatResponse,

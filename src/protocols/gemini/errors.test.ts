@@ -7,7 +7,7 @@ import { decodeGeminiError, encodeGeminiError, encodeGeminiStreamError } from '.
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/gemini/${name}`, import.meta.url), 'utf8');
 
 describe('encodeGeminiError', () => {
-  // SPEC §3: the RPC status for each HTTP status the gateway produces.
+  // the RPC status for each HTTP status the gateway produces.
   const expected: Record<ErrorCode, string> = {
     invalid_request: 'INVALID_ARGUMENT',
     unsupported_parameter: 'INVALID_ARGUMENT',

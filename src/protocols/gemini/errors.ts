@@ -4,7 +4,7 @@ import { type GeminiErrorBody, type GeminiErrorStatus } from './wire.ts';
 import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
- * HTTP status → Google RPC status name, as SPEC §3 fixes them (413 is INVALID_ARGUMENT there:
+ * HTTP status → Google RPC status name, as the gateway's error contract fixes them (413 is INVALID_ARGUMENT there:
  * Google has no "too large" status). Statuses outside the table fall back by class.
  * @see https://cloud.google.com/apis/design/errors#handling_errors
  * @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes

@@ -7,7 +7,7 @@ import type { GeminiFinishReason } from './wire.ts';
  * (LANGUAGE too: the answer was withheld, not finished). The failed-tool-call reasons are `error`:
  * the model meant to act and produced nothing usable, which the canonical model can say and each
  * client encoder renders in its own terms. `OTHER`, `FINISH_REASON_UNSPECIFIED` and values added
- * later are `stop`, as provider-protocols.md f.5 decides.
+ * later are `stop`: the answer ended normally as far as a client can tell.
  * @see https://ai.google.dev/api/generate-content#FinishReason
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/reference/rest/v1/Candidate#FinishReason
  */
@@ -55,7 +55,7 @@ function isGeminiFinishReason(value: string): value is GeminiFinishReason {
 
 /**
  * Reads an upstream `finishReason`. An answer with function calls is `tool-calls` whatever Gemini
- * said (SPEC §5): the calls arrive whole, so the client can run them.
+ * said: the calls arrive whole, so the client can run them.
  */
 export function mapGeminiFinishReasonToCanonical(reason: unknown, hasToolCalls: boolean): FinishReason {
   if (hasToolCalls) return 'tool-calls';

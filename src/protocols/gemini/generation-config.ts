@@ -131,7 +131,7 @@ function decodeThinkingConfig(value: unknown, path: string): ReasoningConfig | u
 
 /**
  * Effort → `thinkingBudget` for models that take a budget (Gemini 2.x). The table is
- * CLIProxyAPI's (provider-protocols.md f.3); `none` is 0 (thinking off), budget tokens win over it.
+ * CLIProxyAPI's; `none` is 0 (thinking off), budget tokens win over it.
  */
 export const GEMINI_THINKING_BUDGETS: Readonly<Record<'minimal' | 'low' | 'medium' | 'high' | 'xhigh', number>> = {
   minimal: 512,

@@ -108,7 +108,7 @@ export type ModelTurnPart = TextPart | ReasoningPart | ToolCallPart | ImagePart;
 export interface EncodeModelPartsOptions {
   /**
    * Reasoning from another family (or none): in a request it becomes plain text, never a thought
-   * part (SPEC §5); in an answer to a Gemini client it is shown as a thought part without signature.
+   * part; in an answer to a Gemini client it is shown as a thought part without signature.
    */
   foreignReasoning: 'text' | 'thought';
   /** The error for tool-call arguments that are not a JSON object, given the part's position. */

@@ -4,7 +4,7 @@ import { geminiSchemaToJsonSchema } from './json-schema.ts';
 import { MAX_REF_DEPTH, sanitizeGeminiSchema } from './sanitize-schema.ts';
 
 describe('sanitizeGeminiSchema', () => {
-  // The keywords Gemini rejects (SPEC §5, provider-protocols.md c.2, mission-anchors §c item 5).
+  // The keywords Gemini rejects.
   const dropped: Array<[string, unknown]> = [
     ['$schema', 'http://json-schema.org/draft-07/schema#'],
     ['$id', 'https://example.com/s'],

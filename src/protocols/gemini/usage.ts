@@ -5,7 +5,7 @@ import { isFiniteNumber, isObject } from '../../core/json.ts';
 /**
  * Reads Gemini `usageMetadata`. `promptTokenCount` already includes `cachedContentTokenCount`
  * (OpenAI's meaning, which the canonical Usage keeps), and `candidatesTokenCount` excludes the
- * thinking tokens, so completion tokens are candidates + thoughts (provider-protocols.md f.3).
+ * thinking tokens, so completion tokens are candidates + thoughts.
  * Returns undefined when the value is not a usage object.
  * @see https://ai.google.dev/api/generate-content#UsageMetadata
  */

@@ -9,9 +9,8 @@ import { textTurns } from '../text-only.ts';
  * `parentId`/`childrenIds`. The upstream is always asked to stream (`incremental_output`: each
  * frame holds only the new text); a non-stream client gets the stream folded into one answer.
  * Thinking follows the client: on when it asked for reasoning (budget from its budget, else from
- * its effort, else Qwen web's own 38912), off otherwise (the seed forced it on for every request).
+ * its effort, else Qwen web's own 38912), off otherwise (the Qwen web client forced it on for every request).
  * `chat_id` and the timestamps are added by the adapter, which opens the chat first.
- * @see ../../../../shared/research/provider-protocols.md §e.2
  */
 
 export interface QwenFeatureConfig {

@@ -3,7 +3,7 @@ import { encodeQwenChatRequest } from './chat-request.ts';
 import { decodeQwenChatResponse, decodeQwenError } from './chat-response.ts';
 import { createQwenStreamDecoder } from './chat-stream.ts';
 
-/** chat.qwen.ai's web API (seed 003): provider half only. */
+/** chat.qwen.ai's web API (OpenAICompatible): provider half only. */
 export const qwenCodec: ProviderCodec = {
   encodeChatRequest: (req, opts) => encodeQwenChatRequest(req, { upstreamModel: opts.upstreamModel }),
   decodeChatResponse: decodeQwenChatResponse,

@@ -12,7 +12,7 @@ describe('OAuth token formats', () => {
     { name: "Go's zero time: no known expiry", raw: { access_token: 'a', refresh_token: 'r', expiry: '0001-01-01T00:00:00Z' }, expected: { accessToken: 'a', refreshToken: 'r', expiresAt: undefined } },
     { name: 'no access token yet', raw: { refresh_token: 'r' }, expected: { accessToken: '', refreshToken: 'r', expiresAt: undefined } },
     { name: 'no refresh token: not usable', raw: { access_token: 'a', expiry_date: 1 }, expected: undefined },
-    { name: 'seed 003 example placeholder', raw: {}, expected: undefined },
+    { name: 'OpenAICompatible example placeholder', raw: {}, expected: undefined },
   ];
   for (const c of reads) test(`read: ${c.name}`, () => assert.deepEqual(readToken(c.raw), c.expected));
 

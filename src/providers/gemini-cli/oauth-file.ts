@@ -10,7 +10,7 @@ import { GatewayError } from '../../core/errors.ts';
  * format, atomically, keeping every field llmux does not own. Two formats exist:
  * - the Gemini CLI's `~/.gemini/oauth_creds.json` (google-auth-library Credentials):
  *   `{access_token, refresh_token, scope, token_type, id_token?, expiry_date: <ms since epoch>}`;
- * - seed 003's Go `oauth2.Token`, inline in its config.json:
+ * - OpenAICompatible's Go `oauth2.Token`, inline in its config.json:
  *   `{access_token, token_type, refresh_token, expiry: <RFC 3339>, expires_in?}`.
  * The format is read from the fields present and kept on write.
  */
@@ -87,7 +87,7 @@ export function applyRefresh(raw: Json, refreshed: RefreshedToken): Json {
   return out;
 }
 
-/** `~/x` and relative paths: relative ones resolve against where the user ran llmux (SPEC §2). */
+/** `~/x` and relative paths: relative ones resolve against where the user ran llmux. */
 export function resolveUserPath(path: string): string {
   if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
   return resolve(process.env['INIT_CWD'] ?? process.cwd(), path);
@@ -144,7 +144,7 @@ export function fileTokenStore(path: string): TokenStore {
 }
 
 /**
- * A token given inline in the config (seed 003's `gemini_cli[].token`). When the config says where
+ * A token given inline in the config (OpenAICompatible's `gemini_cli[].token`). When the config says where
  * it came from (`token_location`: a file and the JSON path of the token object inside it), a
  * refreshed token is written back there with a minimal edit, so the file's comments, layout and
  * every other field survive; without a location the refreshed token lives in memory only.

@@ -15,7 +15,7 @@ export const GEMINI_CLI_MODELS: readonly string[] = ['gemini-2.5-pro', 'gemini-2
 /**
  * Gemini through the Code Assist API (`cloudcode-pa.googleapis.com/v1internal`) with a Gemini CLI
  * OAuth credential: the CLI's credentials file (`oauth_creds_file`), or a token given inline
- * (seed 003). The access token is refreshed before it expires and after a 401, and written back
+ * (OpenAICompatible). The access token is refreshed before it expires and after a 401, and written back
  * where it came from; the project is `project_id`, or discovered once per credential.
  * Several credentials balance as several providers serving the same models.
  */
@@ -77,7 +77,7 @@ function credentialFor(config: ProviderConfig): OAuthCredential {
   const raw = inlineToken(config.token);
   const token = raw === undefined ? undefined : readToken(raw);
   if (raw === undefined || token === undefined) {
-    // Not a reason to refuse to start (seed 003's own example ships an empty token): the provider answers 502 saying why.
+    // Not a reason to refuse to start (OpenAICompatible's own example ships an empty token): the provider answers 502 saying why.
     const problem = raw === undefined ? 'is not an OAuth token object (or its JSON)' : 'holds no refresh_token';
     return new OAuthCredential(brokenTokenStore(label, `${label} ${problem}`), refresher);
   }

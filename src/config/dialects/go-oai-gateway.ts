@@ -2,12 +2,12 @@ import { formatPath } from '../issues.ts';
 import { isRecord, type DialectResult } from './dialect.ts';
 
 /**
- * llmux's own schema, which seed 000 (go-oai-gateway) already is but for two names:
+ * llmux's own schema, which go-oai-gateway already is but for two names:
  * `endpoints` = `providers` and `routing.model_overrides` = `routing.aliases`. go-oai-gateway's
  * overrides work in merge mode only; llmux serves aliases in both modes, which only adds names.
  * `renamed` tells `llmux check` the file used those names, so it shows what they became.
  */
-export function fromSeed000(file: Record<string, unknown>): DialectResult & { renamed: boolean } {
+export function fromGoOaiGateway(file: Record<string, unknown>): DialectResult & { renamed: boolean } {
   const errors: string[] = [];
   const raw = { ...file };
   let renamed = false;

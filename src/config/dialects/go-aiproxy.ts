@@ -47,14 +47,14 @@ export function flagsGiven(flags: AiproxyFlags | undefined): Array<keyof Aiproxy
   return (Object.keys(AIPROXY_FLAGS) as Array<keyof AiproxyFlags>).filter((k) => flags[k] !== undefined);
 }
 
-export interface Seed001Context {
+export interface GoAiproxyContext {
   env: Env;
   /** Where relative paths (the OAuth credentials file) resolve: the directory the user ran llmux in. */
   cwd: string;
   flags: AiproxyFlags;
 }
 
-export function fromSeed001(file: Record<string, unknown> | undefined, { env, cwd, flags }: Seed001Context): DialectResult {
+export function fromGoAiproxy(file: Record<string, unknown> | undefined, { env, cwd, flags }: GoAiproxyContext): DialectResult {
   const warnings: string[] = [];
   const errors: string[] = [];
   const f = pick(file ?? {}, [], FILE_KEYS, 'go-aiproxy', warnings);
@@ -69,7 +69,7 @@ export function fromSeed001(file: Record<string, unknown> | undefined, { env, cw
   };
   const openai = section('openai', ['api_key', 'base_url']);
   const claude = section('claude', ['api_key', 'base_url']);
-  // base_url is llmux's addition (SPEC §5: every provider accepts one), for mirrors and tests.
+  // base_url is llmux's addition (every provider accepts one), for mirrors and tests.
   const gemini = section('gemini', ['api_key', 'project_id', 'oauth_creds_file', 'base_url']);
   const str = (value: unknown, ...path: string[]): string | undefined => stringAt(value, path, errors);
 

@@ -8,7 +8,7 @@ import { isRecord, pick, stringAt, type DialectResult } from './dialect.ts';
  */
 const RULE_KEYS = ['match_model', 'match_provider', 'set', 'extra', 'unset'];
 
-export function fromSeed004(file: Record<string, unknown>): DialectResult {
+export function fromLlmRelay(file: Record<string, unknown>): DialectResult {
   const warnings: string[] = [];
   const errors: string[] = [];
   const top = pick(file, [], ['listen', 'upstream', 'forward_auth', 'model_rules'], 'llm-relay', warnings);

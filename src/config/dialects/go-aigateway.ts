@@ -11,11 +11,11 @@ export const DASHSCOPE_COMPATIBLE_URL = 'https://dashscope.aliyuncs.com/compatib
 export const DEFAULT_RPM = 60;
 
 /** Whether the environment describes a go-aigateway set-up (the loader calls this only without a file). */
-export function isSeed002Env(env: Env): boolean {
+export function isGoAigatewayEnv(env: Env): boolean {
   return envValue(env, ...TARGET_ENV) !== undefined;
 }
 
-export function fromSeed002(env: Env): DialectResult {
+export function fromGoAigateway(env: Env): DialectResult {
   const warnings: string[] = [];
   const errors: string[] = [];
   const raw: Record<string, unknown> = {};

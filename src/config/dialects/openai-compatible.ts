@@ -19,7 +19,7 @@ const WEB_TOKEN_FIELDS = ['token', 'user_id', 'ide', 'ide_version', 'plugin_vers
 const GEMINI_FIELDS = ['project_id', 'base_url', 'oauth_token_url'] as const;
 
 /** `file` is the absolute path of the config file, for `token_location`. */
-export function fromSeed003(file: Record<string, unknown>, path: string): DialectResult {
+export function fromOpenAICompatible(file: Record<string, unknown>, path: string): DialectResult {
   const warnings: string[] = [];
   const errors: string[] = [];
   const top = pick(file, [], ['host', 'port', ...KINDS.map((k) => k.key)], 'openai-compatible', warnings);
