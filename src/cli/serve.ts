@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { isLoopback } from '../server/address.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
+import { configDigestSync, readSettledConfig } from '../config/read-file.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { CliArgs } from './parse-args.ts';
@@ -47,37 +48,72 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   }
 
   let reloading = false;
-  const reload = async (why: string): Promise<void> => {
-    if (reloading) return;
+  let pending = false;
+  let appliedDigest: string | undefined;
+  const path = loaded.source.startsWith('/') ? loaded.source : undefined;
+  const reload = async (why: string, onlyIfChanged: boolean): Promise<void> => {
+    if (reloading) {
+      // A change during a reload is looked at once it is done.
+      pending = true;
+      return;
+    }
     reloading = true;
     try {
-      const next = loadConfig(options);
+      let fileText: LoadOptions['fileText'];
+      if (path !== undefined) {
+        const read = await readSettledConfig(path);
+        if (!read.ok) {
+          logger.error({ config: path, error: read.error }, `config reload rejected (${why}); the previous config keeps serving`);
+          return;
+        }
+        if (onlyIfChanged && read.digest === appliedDigest) return;
+        if (read.text.trim() === '') {
+          logger.error({ config: path }, `config reload rejected (${why}): the file is empty; the previous config keeps serving`);
+          return;
+        }
+        fileText = { path, text: read.text };
+        appliedDigest = read.digest;
+      }
+      const next = loadConfig({ ...options, fileText });
       if (!next.ok) {
         logger.error({ errors: next.errors, config: next.source }, `config reload rejected (${why}); the previous config keeps serving`);
+        return;
+      }
+      // A file caught half-written, or an edit that dropped the section by mistake, must not open
+      // the gateway to anyone: turning auth off takes a restart.
+      if (gateway.state.config.auth.api_keys.length > 0 && next.config.auth.api_keys.length === 0) {
+        logger.error(
+          { config: next.source },
+          `SECURITY: config reload rejected (${why}): it has no auth.api_keys while the running config has ${gateway.state.config.auth.api_keys.length}; turning authentication off needs a restart. The previous config keeps serving`,
+        );
         return;
       }
       await gateway.reload(next.config);
       logger.info({ config: next.source, providers: next.config.providers.map((p) => p.name) }, `config reloaded (${why})`);
     } finally {
       reloading = false;
+      if (pending) {
+        pending = false;
+        void reload('file changed', true);
+      }
     }
   };
-  process.on('SIGHUP', () => void reload('SIGHUP'));
+  process.on('SIGHUP', () => void reload('SIGHUP', false));
   // Input never takes the process down; a bug that escapes a handler is logged, and serving goes on.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
   let watcher: FSWatcher | undefined;
-  if (loaded.source.startsWith('/')) {
+  if (path !== undefined) {
+    appliedDigest = configDigestSync(path);
     let timer: NodeJS.Timeout | undefined;
     try {
-      // The folder, not the file: a file replaced by a rename (many editors, a refreshed OAuth token
-      // written back into OpenAICompatible's config.json) is a new inode that a watch on the file would lose.
-      const name = basename(loaded.source);
-      watcher = watch(dirname(loaded.source), (_event, changed) => {
-        if (changed !== null && changed !== name) return;
-        // Editors write in several steps; wait for the file to settle.
+      // The folder, not the file, and any name in it: a file replaced by a rename (editors, a
+      // refreshed OAuth token written back) is a new inode a watch on the file would lose, and a
+      // Kubernetes ConfigMap volume swaps a "..data" symlink, so the event never names the file.
+      // The content decides whether anything changed.
+      watcher = watch(dirname(path), () => {
         clearTimeout(timer);
-        timer = setTimeout(() => void reload('file changed'), 300);
+        timer = setTimeout(() => void reload('file changed', true), 300);
       });
       watcher.unref();
     } catch {
