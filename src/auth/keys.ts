@@ -7,6 +7,8 @@ export interface ClientKey {
   readonly name: string;
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
+  /** Token-count requests per minute (a bucket apart from rpm); undefined: the defaults. */
+  readonly countTokensRpm?: number | undefined;
   /** Allowed model globs; undefined = every model. */
   readonly models: readonly Glob[] | undefined;
 }
@@ -28,7 +30,7 @@ const digest = (key: string): string => hash('sha256', key, 'base64');
 export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
   const byDigest = new Map<string, ClientKey>();
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, models: k.models?.map(compileGlob) });
+    byDigest.set(digest(k.key), { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models?.map(compileGlob) });
   });
   return {
     enabled: byDigest.size > 0,

@@ -94,6 +94,8 @@ const apiKeySchema = z.strictObject({
   name: z.string().min(1).optional(),
   rpm: int(0).optional(),
   tpm: int(0).optional(),
+  /** Token-count requests per minute, a bucket apart from rpm (default: rpm). */
+  count_tokens_rpm: int(0).optional(),
   models: z.array(z.string().min(1)).optional(),
 });
 
@@ -120,6 +122,8 @@ export const configSchema = z
       .strictObject({
         rpm: int(0).default(0),
         tpm: int(0).default(0),
+        /** Token-count requests per minute, a bucket apart from rpm (default: rpm). */
+        count_tokens_rpm: int(0).optional(),
         store: z.enum(['memory', 'redis']).default('memory'),
         redis_url: z.string().default('redis://127.0.0.1:6379'),
       })
