@@ -14,6 +14,7 @@ import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerOpenApiRoute } from './openapi.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -149,6 +150,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   });
 
   registerOpsRoutes(app, gateway);
+  registerOpenApiRoute(app);
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
