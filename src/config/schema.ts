@@ -34,7 +34,7 @@ const bool = () => z.preprocess(boolish, z.boolean());
 
 const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s/]+/i.test(s), { message: 'must be an http(s) URL' });
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'gemini-cli', 'codegeex', 'qwen'] as const;
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'gemini-cli', 'codegeex', 'qwen', 'openai-responses'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 const providerSchema = z.strictObject({
@@ -55,6 +55,8 @@ const providerSchema = z.strictObject({
   /** Longest silence allowed between two chunks of an answer (a stalled stream ends with an error event). */
   idle_timeout: duration.default(300_000),
   anthropic_version: z.string().optional(),
+  /** openai: Responses API requests go to its /responses as they are (default: true for api.openai.com). */
+  responses: bool().optional(),
   project_id: z.string().optional(),
   oauth_creds_file: z.string().optional(),
   oauth_token_url: httpUrl.optional(),
@@ -160,6 +162,19 @@ export const configSchema = z
         fetch: bool().default(true),
         allow_hosts: z.array(z.string().min(1)).default([]),
         allow_private: bool().default(false),
+      })
+      .prefault({}),
+    responses: z
+      .strictObject({
+        store: z.enum(['memory', 'redis', 'off']).default('memory'),
+        ttl: duration.default(86_400_000),
+        /** Memory store bounds: responses kept, and their total size; least recently used dropped first. */
+        max_entries: int(1).default(10_000),
+        max_memory: size.default(256 * 1024 * 1024),
+        /** Hosted tools (web_search…) for a provider that cannot run them: dropped and reported, or a 400. */
+        hosted_tools: z.enum(['drop', 'reject']).default('drop'),
+        /** Default: rate_limit.redis_url. */
+        redis_url: z.string().optional(),
       })
       .prefault({}),
   })

@@ -6,6 +6,8 @@ import type { OutcomeSink, RequestOutcome } from '../observability/outcome.ts';
 import { accessLogSink, metricsSink, tokenWindowSink } from '../observability/sinks.ts';
 import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
+import { createResponseStore, storeSignature } from '../responses-store/create.ts';
+import type { ResponseStore } from '../responses-store/store.ts';
 
 /** The long-lived gateway: holds the current state and swaps it on reload. */
 export class Gateway {
@@ -16,9 +18,14 @@ export class Gateway {
   readonly #sinks: OutcomeSink[];
   #state: GatewayState;
   #limiter: RateLimiter;
+  #responses: ResponseStore | undefined;
+  /** The `responses` settings the store was built for: a reload rebuilds it only when they change. */
+  #responsesSignature: string;
 
-  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter) {
+  private constructor(state: GatewayState, logger: Logger, limiter: RateLimiter, responses: ResponseStore | undefined) {
     this.#state = state;
+    this.#responses = responses;
+    this.#responsesSignature = responses?.signature ?? 'off';
     this.logger = logger;
     this.#limiter = limiter;
     this.metrics = new Metrics(() => {
@@ -38,7 +45,7 @@ export class Gateway {
   static async start(config: Config, logger: Logger): Promise<Gateway> {
     let gateway: Gateway | undefined;
     const { state } = await createGatewayState(config, logger, undefined, () => gateway?.state.rebuildCatalog());
-    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger));
+    gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger), await createResponseStore(config, logger));
     return gateway;
   }
 
@@ -65,6 +72,11 @@ export class Gateway {
     return this.#limiter;
   }
 
+  /** Stored Responses API answers; undefined when `responses.store` is off. */
+  get responses(): ResponseStore | undefined {
+    return this.#responses;
+  }
+
   /** New requests use the new config; in-flight ones finish on the old. Unchanged providers keep their pools. */
   async reload(config: Config): Promise<void> {
     const { state, retired } = await createGatewayState(config, this.logger, this.#state, () => this.#state.rebuildCatalog());
@@ -76,6 +88,14 @@ export class Gateway {
       this.#limiter = await RateLimiter.create(config.rate_limit, this.logger);
       void old.close();
     }
+    // Stored responses survive a reload unless the store itself changed.
+    const signature = config.responses.store === 'off' ? 'off' : storeSignature(config);
+    if (signature !== this.#responsesSignature) {
+      const old = this.#responses;
+      this.#responses = await createResponseStore(config, this.logger);
+      this.#responsesSignature = signature;
+      void old?.close();
+    }
     for (const p of retired) {
       p.stopDiscovery();
       // Let requests still running on the retired pool finish before closing it.
@@ -86,6 +106,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.health.stop();
     await this.#limiter.close();
+    await this.#responses?.close();
     await Promise.all([...this.#state.providers.values()].map((p) => p.close().catch(() => undefined)));
   }
 }

@@ -11,6 +11,7 @@ import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
+import { registerResponsesRoutes } from './front-doors/responses.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
@@ -154,6 +155,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerResponsesRoutes(app, gateway);
   return app;
 }
 
