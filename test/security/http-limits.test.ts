@@ -51,6 +51,18 @@ describe('HTTP limits', () => {
     }
   });
 
+  test('metrics answer only at the literal /metrics (not /%6detrics or /metrics/, which a front proxy blocking /metrics would pass)', async (t) => {
+    const gw = await startGateway({});
+    t.after(() => gw.close());
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 200);
+    assert.equal((await fetch(`${gw.url}/metrics?x=1`)).status, 200);
+    for (const path of ['/%6detrics', '/metrics/', '/%6D%65trics']) {
+      const res = await fetch(`${gw.url}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.doesNotMatch(await res.text(), /llmux_requests_total/);
+    }
+  });
+
   test('a body that trickles in is cut after about 30 s (it held the connection for 150 s)', async (t) => {
     const gw = await startGateway({});
     t.after(() => gw.close());
