@@ -23,6 +23,9 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
     return 1;
   }
   const config = loaded.config;
+  // What the running config was read from, taken before anything else can change the file.
+  const path = loaded.source.startsWith('/') ? loaded.source : undefined;
+  let appliedDigest = path === undefined ? undefined : configDigestSync(path);
   const logger = createLogger({ level: config.logging.level, format: config.logging.format });
   for (const w of loaded.warnings) logger.warn(w);
   const gateway = await Gateway.start(config, logger);
@@ -36,7 +39,6 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
-  logger.info({ host: config.server.host, port, providers: config.providers.map((p) => p.name), config: loaded.source }, `llmux listening on http://${config.server.host}:${port}`);
   if (config.providers.length === 0) {
     logger.warn('no providers configured: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, GEMINI_API_KEY, DASHSCOPE_API_KEY, DEEPSEEK_API_KEY), or write an llmux.yaml with a providers list');
   }
@@ -49,8 +51,6 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
 
   let reloading = false;
   let pending = false;
-  let appliedDigest: string | undefined;
-  const path = loaded.source.startsWith('/') ? loaded.source : undefined;
   const reload = async (why: string, onlyIfChanged: boolean): Promise<void> => {
     if (reloading) {
       // A change during a reload is looked at once it is done.
@@ -104,7 +104,6 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
   let watcher: FSWatcher | undefined;
   if (path !== undefined) {
-    appliedDigest = configDigestSync(path);
     let timer: NodeJS.Timeout | undefined;
     try {
       // The folder, not the file, and any name in it: a file replaced by a rename (editors, a
@@ -112,14 +111,23 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
       // Kubernetes ConfigMap volume swaps a "..data" symlink, so the event never names the file.
       // The content decides whether anything changed.
       watcher = watch(dirname(path), () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => void reload('file changed', true), 300);
+        // A timer already pending covers this event too (resetting it on each event would let a
+        // busy folder, a log written beside the config, postpone a reload forever); the settled
+        // read waits out an editor's several writes.
+        if (timer !== undefined) return;
+        timer = setTimeout(() => {
+          timer = undefined;
+          void reload('file changed', true);
+        }, 300);
       });
       watcher.unref();
     } catch {
       logger.debug('config file watching unavailable; SIGHUP still reloads');
     }
   }
+
+  // Last: whoever waits for this line (a test, a supervisor) finds the reload watch in place.
+  logger.info({ host: config.server.host, port, providers: config.providers.map((p) => p.name), config: loaded.source }, `llmux listening on http://${config.server.host}:${port}`);
 
   // Every response not yet finished, so a drain can tell those still to send their headers to
   // close their connection afterwards.
