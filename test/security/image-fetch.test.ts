@@ -150,6 +150,9 @@ describe('image URLs: refused addresses', () => {
     }
     assert.deepEqual(internal.hits, []);
     assert.equal(gem.requests.length, 0);
+    // Seventeen refusals are the client's doing: the provider's circuit stays closed.
+    assert.equal((await fetch(`${gw.url}/ready`)).status, 200);
+    assert.equal((await chatWithImages(gw, [])).status, 200);
   });
 
   test('a redirect from an allowed host to loopback is refused at the hop', async (t) => {
