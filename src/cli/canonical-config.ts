@@ -1,71 +1,18 @@
 import { stringify } from 'yaml';
+import { redactSecrets } from '../config/redact.ts';
+
+export { REDACTED, redactSecrets, redactUrl } from '../config/redact.ts';
+
+/** Top-level sections in the order the README documents them. */
+const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images', 'responses', 'usage', 'admin'];
 
 /**
  * The config a file (or the environment, or go-aiproxy's flags) became, as an llmux.yaml the user
  * could keep. Every credential is replaced: `llmux check` output ends up in terminals, CI logs and
  * bug reports.
  */
-export const REDACTED = '<redacted>';
-
-const SECRET_FIELDS = /^(key|apikey|token|secret|password|passwd|authorization|credentials?)$|[-_](key|token|secret|password|credentials?)$/i;
-/** Header names that carry credentials: Authorization, x-api-key, Ocp-Apim-Subscription-Key, Helicone-Auth, X-Auth-Token... */
-const SECRET_HEADERS = /auth|api[-_]?key|[-_]key$|^key$|subscription|token|secret|cookie|password|credential|signature|session/i;
-
-/** Top-level sections in the order the README documents them. */
-const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images'];
-
 export function formatCanonicalConfig(canonical: Record<string, unknown>): string {
-  return stringify(redactConfig(canonical), { lineWidth: 0 });
-}
-
-/**
- * A config with every credential replaced, sections in the README's order: what `llmux check`
- * prints and `/admin/config` answers.
- */
-export function redactConfig(config: object): Record<string, unknown> {
   const rank = (key: string): number => (SECTION_ORDER.includes(key) ? SECTION_ORDER.indexOf(key) : SECTION_ORDER.length);
-  const ordered = Object.fromEntries(Object.entries(config).sort(([a], [b]) => rank(a) - rank(b)));
-  return redactSecrets(ordered) as Record<string, unknown>;
-}
-
-export function redactSecrets(value: unknown, key?: string, parent?: string): unknown {
-  if (key !== undefined && SECRET_FIELDS.test(key)) return REDACTED;
-  if (key !== undefined && parent === 'headers' && SECRET_HEADERS.test(key)) return REDACTED;
-  if (typeof value === 'string') return redactUrl(value);
-  if (Array.isArray(value)) {
-    // `api_keys: [k1, k2]` (a provider's keys) holds bare strings.
-    if (key === 'api_keys') return value.map((v) => (typeof v === 'string' ? REDACTED : redactSecrets(v, undefined, key)));
-    return value.map((v) => redactSecrets(v, undefined, key));
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactSecrets(v, k, key);
-    return out;
-  }
-  return value;
-}
-
-/** Query parameters that carry credentials. */
-const SECRET_QUERY = /([?&](?:key|api[-_]?key|apikey|token|access[-_]?token|secret|password|auth|sig|signature)=)[^&#]*/gi;
-
-/**
- * URLs carry credentials in their userinfo (`redis://:pw@host`, `https://TOKEN@host`, a password
- * that itself holds an `@`) and in their query (`?key=K`).
- */
-export function redactUrl(value: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
-  if (scheme === null) return value;
-  const rest = value.slice(scheme[0].length);
-  const authorityEnd = rest.search(/[/?#]/);
-  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  // The host follows the last "@": a password may contain "@" itself.
-  const at = authority.lastIndexOf('@');
-  let out = value;
-  if (at !== -1) {
-    const userinfo = authority.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    const kept = colon > 0 ? `${userinfo.slice(0, colon)}:${REDACTED}` : REDACTED;
-    out = `${scheme[0]}${kept}${rest.slice(at)}`;
-  }
-  return out.replace(SECRET_QUERY, `$1${REDACTED}`);
+  const ordered = Object.fromEntries(Object.entries(canonical).sort(([a], [b]) => rank(a) - rank(b)));
+  return stringify(redactSecrets(ordered), { lineWidth: 0 });
 }

@@ -91,6 +91,12 @@ const ruleSchema = z.strictObject({
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Spend allowed per calendar-UTC period; `total` never rolls over. */
+export const budgetSchema = z.strictObject({
+  usd: z.preprocess(numeric, z.number().min(0)),
+  period: z.enum(['day', 'week', 'month', 'total']).default('month'),
+});
+
 const apiKeySchema = z.strictObject({
   key: z.string().min(1, 'must not be empty'),
   name: z.string().min(1).optional(),
@@ -99,6 +105,16 @@ const apiKeySchema = z.strictObject({
   /** Token-count requests per minute, a bucket apart from rpm (default: rpm). */
   count_tokens_rpm: int(0).optional(),
   models: z.array(z.string().min(1)).optional(),
+  budget: budgetSchema.optional(),
+});
+
+/** USD per 1M tokens for one model, as providers publish them. */
+const priceSchema = z.strictObject({
+  input: z.preprocess(numeric, z.number().min(0)),
+  output: z.preprocess(numeric, z.number().min(0)),
+  cached_input: z.preprocess(numeric, z.number().min(0)).optional(),
+  cache_write: z.preprocess(numeric, z.number().min(0)).optional(),
+  reasoning: z.preprocess(numeric, z.number().min(0)).optional(),
 });
 
 export const configSchema = z
@@ -164,6 +180,18 @@ export const configSchema = z
         allow_private: bool().default(false),
       })
       .prefault({}),
+    usage: z
+      .strictObject({
+        store: z.enum(['sqlite', 'postgres', 'off']).default('sqlite'),
+        path: z.string().min(1).default('llmux-usage.db'),
+        postgres_url: z.string().min(1).optional(),
+        retention: duration.default(90 * 86_400_000),
+        flush_interval: duration.default(1000),
+        prices: z.record(z.string().min(1), priceSchema).default({}),
+      })
+      .prefault({}),
+    // `${LLMUX_ADMIN_KEY}` unset expands to "": no admin key rather than an error.
+    admin: z.strictObject({ api_keys: z.array(z.string()).default([]).transform((keys) => keys.filter((k) => k !== '')) }).prefault({}),
     responses: z
       .strictObject({
         store: z.enum(['memory', 'redis', 'off']).default('memory'),
@@ -202,6 +230,9 @@ export const configSchema = z
         }
       });
     }
+    if (cfg.usage.store === 'postgres' && cfg.usage.postgres_url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['usage', 'postgres_url'], message: 'is required with usage.store: postgres (postgres://user:password@host:5432/db)' });
+    }
     cfg.model_rules.forEach((r, i) => {
       if (r.match_provider !== undefined && !names.has(r.match_provider)) {
         ctx.addIssue({ code: 'custom', path: ['model_rules', i, 'match_provider'], message: `unknown provider "${r.match_provider}"${hint(r.match_provider, [...names.keys()])}` });
@@ -218,3 +249,6 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = Config['providers'][number];
 export type ModelRule = Config['model_rules'][number];
 export type ApiKeyConfig = Config['auth']['api_keys'][number];
+export type UsageConfig = Config['usage'];
+export type ModelPriceConfig = Config['usage']['prices'][string];
+export type Budget = z.output<typeof budgetSchema>;

@@ -16,6 +16,7 @@ import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerOpenApiRoute } from './openapi.ts';
+import { registerAdminRoutes } from './admin/routes.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -155,6 +156,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   registerResponsesRoutes(app, gateway);
   return app;
 }

@@ -49,6 +49,8 @@ export async function handleProxied(
   try {
     // Token counts have a bucket of their own (limits/limiter.ts).
     ctx.subject = limitSubjectFor(op, ctx.state.config, ctx.key, request.ip);
+    // A spent budget refuses before the request counts against a rate limit.
+    if (op !== 'count_tokens') gateway.ledger?.checkBudget(ctx.key);
     if (ctx.subject !== undefined) {
       const headers = await gateway.limiter.admit(ctx.subject);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

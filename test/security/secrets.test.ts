@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { redactConfig, redactUrl as redactConfigUrl } from '../../src/cli/canonical-config.ts';
+import { redactSecrets, redactUrl as redactConfigUrl } from '../../src/config/redact.ts';
 import { redactUrl } from '../../src/observability/logger.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import { startMockOpenAI } from '../helpers/mock-openai.ts';
@@ -41,7 +41,7 @@ describe('config redaction (table)', () => {
 
   test('credential-like headers, rule values and nested secrets', () => {
     const out = JSON.stringify(
-      redactConfig({
+      redactSecrets({
         auth: { forward_auth: true, api_keys: [{ key: 'client-SECRET-1', name: 'a' }] },
         providers: [
           {
