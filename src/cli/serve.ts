@@ -15,7 +15,7 @@ import type { CliArgs } from './parse-args.ts';
  * (a second one exits at once); SIGHUP and a changed config file reload.
  * Returns an exit code when it could not start, else undefined and the process lives on.
  */
-export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string): Promise<number | undefined> {
+export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: string, onListening?: (url: string) => void): Promise<number | undefined> {
   const options: LoadOptions = { cli: args, env, cwd };
   const loaded = loadConfig(options);
   if (!loaded.ok) {
@@ -128,6 +128,7 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
 
   // Last: whoever waits for this line (a test, a supervisor) finds the reload watch in place.
   logger.info({ host: config.server.host, port, providers: config.providers.map((p) => p.name), config: loaded.source }, `llmux listening on http://${config.server.host}:${port}`);
+  onListening?.(`http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`);
 
   // Every response not yet finished, so a drain can tell those still to send their headers to
   // close their connection afterwards.

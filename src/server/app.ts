@@ -17,6 +17,7 @@ import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerOpenApiRoute } from './openapi.ts';
 import { registerAdminRoutes } from './admin/routes.ts';
+import { registerDashboard } from './dashboard.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -153,6 +154,7 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
 
   registerOpsRoutes(app, gateway);
   registerOpenApiRoute(app);
+  registerDashboard(app, gateway);
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
