@@ -12,6 +12,8 @@ packages=(
   "anthropic==2.16.0"
   "google-genai==3.6.1"
   "openai==3.57.0"
+  # OpenAPI conformance (test/security/openapi.test.ts): generated requests against the spec
+  "schemathesis==4.32.5"
 )
 
 stamp="$venv/.llmux-packages"
