@@ -26,14 +26,15 @@ const USAGE = `npm run bench [-- options]
                  large routing state and with the usage ledger off; installs what it needs
   --quick        about 3 minutes: shorter lanes, installs nothing (uses what is there)
   --profile      CPU profiles of llmux → bench/results/profile/ (top 15 self time): under 64
-                 connections, and under 100 streams of 50 events 10 ms apart
+                 connections, under 100 streams of 50 events 10 ms apart, and under 64
+                 connections with a large routing state (--profile-only=requests,streams,large)
   --no-portkey   skip Portkey;  --no-litellm, --no-bifrost: skip those
   --node-mock    use the Node mock upstream even when nginx with its Lua module is available
   --no-install   never run apt-get or npm install
 `;
 
 const { values: opts } = parseArgs({
-  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-portkey': { type: 'boolean' }, 'no-litellm': { type: 'boolean' }, 'no-bifrost': { type: 'boolean' }, 'no-install': { type: 'boolean' }, 'node-mock': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-portkey': { type: 'boolean' }, 'no-litellm': { type: 'boolean' }, 'profile-only': { type: 'string' }, 'no-bifrost': { type: 'boolean' }, 'no-install': { type: 'boolean' }, 'node-mock': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 });
 if (opts.help === true) {
   process.stdout.write(USAGE);
@@ -150,7 +151,10 @@ async function main(): Promise<number> {
   }
   const resultsDir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(resultsDir, { recursive: true });
-  if (opts.profile === true) return await runProfile({ workDir, resultsDir, procs, say, allowInstall });
+  if (opts.profile === true) {
+    const only = opts['profile-only']?.split(',').filter((w): w is 'requests' | 'streams' | 'large' => w === 'requests' || w === 'streams' || w === 'large');
+    return await runProfile({ workDir, resultsDir, procs, say, allowInstall }, only);
+  }
 
   const results: BenchResults = {
     date: new Date().toISOString(), mode: quick ? 'quick' : 'full', wallS: 0, machine: {}, mock: { kind: '' }, missing: {}, plan,
