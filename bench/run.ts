@@ -320,7 +320,7 @@ async function main(): Promise<number> {
   if (results.memory.llmux !== undefined && llmuxHeapIdle !== undefined) results.memory.llmux.heapIdle = llmuxHeapIdle;
   if (!quick) {
     try {
-      results.rssFloor = await measureRssFloor();
+      results.rssFloor = await measureRssFloor(workDir);
       say(`idle RSS floor: ${results.rssFloor.map((x) => `${x.mb.toFixed(1)} MB ${x.what.split(' (')[0] ?? ''}`).join('; ')}`);
     } catch (error) {
       results.laneErrors['rss-floor'] = (error as Error).message;
