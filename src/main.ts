@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import { parseCli, USAGE } from './cli/parse-args.ts';
 
 /**
- * argv → command. The only file that calls process.exit. Commands are imported when chosen: the
+ * argv → command, and the command's exit code (the serve and cluster commands exit on their signals
+ * themselves). Commands are imported when chosen: the
  * server must not carry what only `check` and `models` need (the config validator among them).
  */
 const parsed = parseCli(process.argv.slice(2));

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { CliArgs } from '../cli/parse-args.ts';
 import { detectFileFormat } from './dialects/detect.ts';
 import { envValue, FORMATS, isRecord, type DialectResult, type FormatId } from './dialects/dialect.ts';
 import { fromGoOaiGateway } from './dialects/go-oai-gateway.ts';
-import { AIPROXY_ENV, AIPROXY_FLAGS, flagsGiven, fromGoAiproxy } from './dialects/go-aiproxy.ts';
+import { AIPROXY_ENV, AIPROXY_FLAGS, flagsGiven, fromGoAiproxy, type AiproxyFlags } from './dialects/go-aiproxy.ts';
 import { isGoAigatewayEnv, TARGET_ENV } from './dialects/go-aigateway.ts';
 import { fromOpenAICompatible } from './dialects/openai-compatible.ts';
 import { fromLlmRelay } from './dialects/llm-relay.ts';
@@ -14,8 +13,19 @@ import { parseConfigText } from './parse-text.ts';
 import { configSchema, type Config } from './schema.ts';
 import { zeroConfig } from './zero-config.ts';
 
+/** What the command line says about the config; the CLI's parsed arguments satisfy it. */
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: number;
+  apiKeys: string[];
+  logLevel?: string;
+  /** go-aiproxy's flags, present only when one was given. */
+  aiproxy?: AiproxyFlags;
+}
+
 export interface LoadOptions {
-  cli: Pick<CliArgs, 'config' | 'host' | 'port' | 'apiKeys' | 'logLevel' | 'aiproxy'>;
+  cli: ConfigFlags;
   env: Record<string, string | undefined>;
   cwd: string;
 }

@@ -71,3 +71,27 @@ export function unsupported(param: string, message: string): GatewayError {
 export function invalidRequest(message: string, param?: string): GatewayError {
   return new GatewayError('invalid_request', message, param === undefined ? {} : { param });
 }
+
+/**
+ * The one normaliser: anything thrown on the way to an answer becomes a GatewayError. Fastify's own
+ * errors (bad content, a body over its ceiling) keep their 4xx; anything else is a 500 that says
+ * nothing about the internals.
+ */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const e = error as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
+  if (e !== null && typeof e === 'object') {
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new GatewayError('body_too_large', 'Request body is too large.');
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return new GatewayError('invalid_request', typeof e.message === 'string' ? e.message : 'Bad request', { status: e.statusCode });
+    }
+  }
+  return new GatewayError('internal_error', 'Internal error.', { cause: error });
+}
+
+/** An error as an HTTP answer: the protocol's status and body, with retry-after and the error's own headers. */
+export function errorAnswer(err: GatewayError, encoded: { status: number; body: unknown }): { status: number; headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(err.headers ?? {}) };
+  if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  return { status: encoded.status, headers, body: JSON.stringify(encoded.body) };
+}

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { RateLimiter } from '../limits/limiter.ts';
 import { Metrics } from '../observability/metrics.ts';
+import type { OutcomeSink, RequestOutcome } from '../observability/outcome.ts';
+import { accessLogSink, metricsSink, tokenWindowSink } from '../observability/sinks.ts';
 import { HealthChecker } from './health.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
 
@@ -10,6 +12,8 @@ export class Gateway {
   readonly logger: Logger;
   readonly health: HealthChecker;
   readonly metrics: Metrics;
+  /** Every consumer of the end-of-request record: metrics, the access log, token windows, the ledger. */
+  readonly #sinks: OutcomeSink[];
   #state: GatewayState;
   #limiter: RateLimiter;
 
@@ -22,6 +26,11 @@ export class Gateway {
       const code = { closed: 0, 'half-open': 1, open: 2 } as const;
       return [...this.#state.providers.values()].map((p) => ({ provider: p.name, state: code[p.circuit.state(now)] }));
     });
+    this.#sinks = [
+      metricsSink(this.metrics, (model) => this.#state.catalog.isListed(model)),
+      accessLogSink(logger, () => this.#state.config),
+      tokenWindowSink(() => this.#limiter),
+    ];
     this.health = new HealthChecker(() => this.#state, logger);
     this.health.sync();
   }
@@ -31,6 +40,21 @@ export class Gateway {
     const { state } = await createGatewayState(config, logger, undefined, () => gateway?.state.rebuildCatalog());
     gateway = new Gateway(state, logger, await RateLimiter.create(config.rate_limit, logger));
     return gateway;
+  }
+
+  addSink(sink: OutcomeSink): void {
+    this.#sinks.push(sink);
+  }
+
+  /** Hands a finished request's record to every sink; one failing sink neither stops the others nor the server. */
+  finish(outcome: RequestOutcome): void {
+    for (const sink of this.#sinks) {
+      try {
+        sink(outcome);
+      } catch (error) {
+        this.logger.error({ err: error, reqId: outcome.reqId }, 'an end-of-request consumer failed');
+      }
+    }
   }
 
   get state(): GatewayState {

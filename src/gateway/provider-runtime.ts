@@ -6,6 +6,7 @@ import type { RoutableProvider } from '../router/catalog.ts';
 import { Circuit, type CircuitOptions } from '../router/circuit.ts';
 import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
 import { readBody, UpstreamClient } from '../upstream/http.ts';
+import { secretNeedles } from '../providers/secrets.ts';
 
 const RETRY_FAILED_DISCOVERY_MS = 30_000;
 const DISCOVERY_TIMEOUT_MS = 10_000;
@@ -22,6 +23,8 @@ export class ProviderRuntime implements RoutableProvider {
   readonly circuit: Circuit;
   /** JSON of the config it was built from: a reload reuses the runtime when this is unchanged. */
   readonly fingerprint: string;
+  /** Its credentials as they could appear in an upstream answer, for redaction. */
+  readonly secrets: readonly Buffer[];
   readonly #configured: string[];
   readonly #patterns: Glob[];
   /** Discover the list when the config gives none, or only globs ("*" still lists the upstream's models). */
@@ -34,6 +37,7 @@ export class ProviderRuntime implements RoutableProvider {
     this.config = config;
     this.circuit = new Circuit(circuit);
     this.fingerprint = JSON.stringify(config);
+    this.secrets = secretNeedles(config);
     this.adapter = createProviderAdapter(config);
     this.client = new UpstreamClient(this.adapter.origin, { provider: config.name, connectTimeoutMs: config.connect_timeout, idleTimeoutMs: config.idle_timeout });
     const listed = config.models ?? this.adapter.staticModels;

@@ -43,6 +43,8 @@ export interface RequestOutcome {
   readonly upstreamMs: number | undefined;
   /** Time spent in the gateway: total to first byte minus upstream. */
   readonly overheadMs: number | undefined;
+  /** The rate-limit window the request was admitted to: charged with its tokens. */
+  readonly tokenWindow: { readonly id: string; readonly tpm: number } | undefined;
 }
 
 /** A consumer of outcomes. Called synchronously at the end of a request: never block, never throw. */

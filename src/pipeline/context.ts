@@ -1,11 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GatewayState } from '../gateway/state.ts';
-import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { ClientKey } from '../auth/keys.ts';
+import type { ChatRequest, Usage } from '../core/chat.ts';
+import type { GatewayError } from '../core/errors.ts';
+import type { ClientProtocol, Operation } from '../core/protocol.ts';
+import type { GatewayState } from '../gateway/state.ts';
+import type { LimitSubject } from '../limits/limiter.ts';
+import type { StreamFraming, StreamSink } from './stream-sink.ts';
 
 /**
- * One request's journey, filled in as it goes: what the access log, the metrics and the
- * overhead header report.
+ * One request's journey, filled in as it goes: what the end-of-request record reports (access
+ * log, metrics, token windows, the ledger) and what the overhead header says.
  */
 export interface RequestContext {
   readonly reqId: string;
@@ -20,15 +24,20 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   readonly clientProtocol: ClientProtocol;
   readonly op: Operation;
+  readonly stream: boolean;
+  /** How a streamed answer is framed for this client. */
+  readonly framing: StreamFraming;
+  /** The streamed answer's sink, once the stream has started: a late error is written there. */
+  sink: StreamSink | undefined;
+  /** The rate-limit window the request was admitted to, charged with its tokens at the end. */
+  subject: LimitSubject | undefined;
   model: string | undefined;
   provider: string | undefined;
   upstreamModel: string | undefined;
   attempts: number;
-  stream: boolean;
-  promptTokens: number | undefined;
-  completionTokens: number | undefined;
-  cachedTokens: number | undefined;
-  reasoningTokens: number | undefined;
+  usage: Usage | undefined;
+  /** The error the client was answered with, if any. */
+  failure: GatewayError | undefined;
   /** ms from arrival to the first streamed chunk written to the client. */
   firstChunkMs: number | undefined;
   /** ms from arrival to the first response byte. */
@@ -48,21 +57,50 @@ export function newRequestContext(init: {
   signal: AbortSignal;
   clientProtocol: ClientProtocol;
   op: Operation;
+  stream: boolean;
+  framing: StreamFraming;
 }): RequestContext {
   return {
     ...init,
+    sink: undefined,
+    subject: undefined,
     model: undefined,
     provider: undefined,
     upstreamModel: undefined,
     attempts: 0,
-    stream: false,
-    promptTokens: undefined,
-    completionTokens: undefined,
-    cachedTokens: undefined,
-    reasoningTokens: undefined,
+    usage: undefined,
+    failure: undefined,
     firstChunkMs: undefined,
     ttfbMs: undefined,
     upstreamMs: 0,
     overheadMs: undefined,
   };
+}
+
+/** The client's request as the pipeline receives it. Never mutated: a rewrite makes a new one. */
+export interface ProxyInput {
+  readonly op: Operation;
+  /** The client's body, parsed. */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** The body's bytes as the client sent them, while they still match `body`: forwarded as they are when nothing must change. */
+  readonly raw: Buffer | undefined;
+  /** The model the client asked for (from the body, or the URL for Gemini). */
+  readonly model: string;
+  readonly stream: boolean;
+  /** Decoded once per request however many targets are tried (filled on first use). */
+  readonly memo: DecodeMemo;
+}
+
+export interface DecodeMemo {
+  canonical?: ChatRequest;
+  /** The canonical request with image URLs fetched and inlined, for providers that take only inline images. */
+  inlined?: Promise<ChatRequest>;
+}
+
+/** The request as it goes to one upstream. */
+export interface Prepared {
+  body: string | Buffer;
+  upstreamModel: string;
+  /** The client asked for the usage chunk (OpenAI `stream_options.include_usage`). */
+  clientWantsUsage: boolean;
 }

@@ -1,24 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { ChatRequest, ConvertContext, Usage } from '../core/chat.ts';
+import type { ConvertContext } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { StreamEvent } from '../core/stream-events.ts';
 import { clientCodec, convertEmbeddings, providerCodec } from '../protocols/registry.ts';
 import type { ProviderAdapter } from '../providers/provider.ts';
-import type { ClientProtocol, Protocol } from '../core/protocol.ts';
+import type { Protocol } from '../core/protocol.ts';
+import { redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { readBody, type UpstreamResponse } from '../upstream/http.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
-import type { RequestContext } from './context.ts';
-import type { Prepared, ProxyInput } from './proxy.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS } from './respond.ts';
-
-/** The canonical request, decoded once per client request however many targets are tried. */
-const decoded = new WeakMap<ProxyInput, ChatRequest>();
-
-/** The canonical request with image URLs inlined, for providers that take only inline images. */
-const inlined = new WeakMap<ProxyInput, Promise<ChatRequest>>();
+import type { Prepared, ProxyInput, RequestContext } from './context.ts';
+import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
+import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
 export async function prepareConverted(ctx: RequestContext, input: ProxyInput, provider: ProviderAdapter, upstreamModel: string, rule: CompiledRule | undefined): Promise<Prepared> {
@@ -27,19 +22,9 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     if (rule !== undefined) applyRuleToBody(rule, body);
     return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
   }
-  let req = decoded.get(input);
-  if (req === undefined) {
-    req = clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream });
-    decoded.set(input, req);
-  }
-  if (provider.inlineImages) {
-    let pending = inlined.get(input);
-    if (pending === undefined) {
-      pending = inlineImageUrls(req, ctx.signal);
-      inlined.set(input, pending);
-    }
-    req = await pending;
-  }
+  const { memo } = input;
+  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream }));
+  if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal));
   const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
   return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
@@ -51,17 +36,14 @@ export async function respondConverted(
   provider: Protocol,
   prepared: Prepared,
   upstream: UpstreamResponse,
+  secrets: readonly Buffer[],
   res: ServerResponse,
 ): Promise<boolean> {
-  const cctx: ConvertContext = { id: newId(ctx.clientProtocol), nowSeconds: Math.floor(Date.now() / 1000) };
   const client = clientCodec(ctx.clientProtocol, input.op);
-  const contentType = upstream.headers['content-type'];
-  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-
+  const cctx: ConvertContext = { id: newId(client.idPrefix), nowSeconds: Math.floor(Date.now() / 1000) };
+  const isSse = isEventStream(upstream);
   if (!input.stream || !isSse) {
-    const started = performance.now();
-    const raw = await readBody(upstream.body);
-    ctx.upstreamMs += performance.now() - started;
+    const raw = await readWholeAnswer(ctx, upstream);
     let parsed: unknown;
     // Stream-only upstreams (CodeGeeX, Qwen web) answer a non-stream request with SSE: their codec reads the text.
     if (isSse) parsed = raw.toString('utf8');
@@ -79,7 +61,7 @@ export async function respondConverted(
       const answer = providerCodec(provider).decodeChatResponse(parsed, cctx);
       // Some upstreams never name the model that answered; the one asked for is the best account.
       if (answer.model === '') answer.model = prepared.upstreamModel;
-      if (answer.usage !== undefined) countUsage(ctx, answer.usage);
+      ctx.usage = answer.usage;
       body = client.encodeChatResponse(answer, cctx);
     }
     res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
@@ -93,22 +75,28 @@ export async function respondConverted(
   let broken = false;
   const emit = (events: StreamEvent[]): void => {
     for (const ev of events) {
-      if (ev.type === 'usage') countUsage(ctx, ev.usage);
-      else if (ev.type === 'error') broken = true;
+      if (ev.type === 'usage') ctx.usage = ev.usage;
+      else if (ev.type === 'error') {
+        broken = true;
+        // An upstream that echoes its own credentials in an error event must not pass them on.
+        ev.message = redactSecrets(ev.message, secrets);
+      }
       for (const record of encoder.push(ev)) out += serializeSse(record);
     }
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
-  res.writeHead(200, answerHeaders(ctx, { ...SSE_HEADERS }));
+  const sink = openStreamSink(ctx, res);
+  sink.open(200, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
   try {
     for await (const chunk of upstream.body) {
       parser.feed(text.decode(chunk as Buffer, { stream: true }));
-      if (out !== '' && !res.destroyed) {
+      if (out !== '') {
         ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        res.write(out);
+        const waiting = sink.write(out);
         out = '';
+        if (waiting !== undefined) await waiting;
       }
     }
     parser.feed(text.decode());
@@ -120,26 +108,15 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  if (out !== '') res.write(out);
-  res.end();
+  sink.end(out === '' ? undefined : out);
   return !broken;
 }
-
-function countUsage(ctx: RequestContext, usage: Usage): void {
-  ctx.promptTokens = usage.promptTokens;
-  ctx.completionTokens = usage.completionTokens;
-  ctx.cachedTokens = usage.cachedTokens;
-  ctx.reasoningTokens = usage.reasoningTokens;
-}
-
-const ID_PREFIX: Record<ClientProtocol, string> = { openai: 'chatcmpl-', anthropic: 'msg_', gemini: '' };
 
 /** Ids need to be unique, not secret: a random per-process stem and a counter cost no entropy per request. */
 const ID_STEM = randomBytes(8).toString('hex');
 let idCounter = 0;
 
-function newId(protocol: ClientProtocol): string {
+function newId(prefix: string): string {
   idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${ID_PREFIX[protocol]}${ID_STEM}${idCounter.toString(36).padStart(6, '0')}`;
+  return `${prefix}${ID_STEM}${idCounter.toString(36).padStart(6, '0')}`;
 }
-

@@ -1,98 +1,104 @@
 import type { ServerResponse } from 'node:http';
-import { createPassthroughObserver, SseEventSplitter, tokensFromBody, type TokenCounts } from '../protocols/passthrough.ts';
 import { GatewayError } from '../core/errors.ts';
+import { isObject } from '../core/json.ts';
 import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
+import { SseEventSplitter } from '../protocols/passthrough.ts';
+import { clientCodec } from '../protocols/registry.ts';
+import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import { readBody, type UpstreamResponse } from '../upstream/http.ts';
-import type { RequestContext } from './context.ts';
-import type { Prepared, ProxyInput } from './proxy.ts';
-import { answerHeaders, flushUnlessDataWaiting, SSE_HEADERS, writeError } from './respond.ts';
+import type { UpstreamResponse } from '../upstream/http.ts';
+import type { Prepared, ProxyInput, RequestContext } from './context.ts';
+import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
+import { openStreamSink } from './stream-sink.ts';
 
 /**
  * Same protocol in and out. Only the fields routing must change are rewritten (the model, the
  * usage request, a provider rule); the answer's bytes go back as the upstream sent them.
  */
 export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
-  // A provider rule must not leak into the body a retry sends to another provider.
-  let body = rule === undefined ? input.body : structuredClone(input.body);
-  let changed = rule !== undefined || input.rewritten === true;
-  if (rule !== undefined) applyRuleToBody(rule, body);
+  // The client's body is never changed in place: another attempt may convert it for another protocol.
+  let body: Record<string, unknown> | Readonly<Record<string, unknown>> = input.body;
+  let copied = false;
+  const own = (): Record<string, unknown> => {
+    if (!copied) {
+      body = rule === undefined ? { ...body } : (structuredClone(body) as Record<string, unknown>);
+      copied = true;
+    }
+    return body as Record<string, unknown>;
+  };
+  if (rule !== undefined) applyRuleToBody(rule, own());
   if (ctx.clientProtocol === 'anthropic') {
-    const replaced = replaceUnsignedThinking(body);
-    changed ||= replaced !== body;
-    body = replaced;
-  }
-  let clientWantsUsage = false;
-  // The client's body stays as it came: another attempt may convert it for another protocol.
-  const own = (): Record<string, unknown> => (body === input.body ? (body = { ...input.body }) : body);
-  if (ctx.clientProtocol !== 'gemini' && upstreamModel !== input.model) {
-    own()['model'] = upstreamModel;
-    changed = true;
-  }
-  if (ctx.clientProtocol === 'openai' && input.stream && input.op !== 'embeddings') {
-    const options = body['stream_options'];
-    const current = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>) : {};
-    clientWantsUsage = current['include_usage'] === true;
-    // usage is always requested upstream so it can be counted.
-    if (!clientWantsUsage) {
-      own()['stream_options'] = { ...current, include_usage: true };
-      changed = true;
+    const replaced = replaceUnsignedThinking(body as Record<string, unknown>);
+    if (replaced !== body) {
+      body = replaced;
+      copied = true;
     }
   }
+  let clientWantsUsage = false;
+  if (ctx.clientProtocol !== 'gemini' && upstreamModel !== input.model) own()['model'] = upstreamModel;
+  if (ctx.clientProtocol === 'openai' && input.stream && input.op !== 'embeddings') {
+    const options = body['stream_options'];
+    const current = isObject(options) ? options : {};
+    clientWantsUsage = current['include_usage'] === true;
+    // Usage is always requested upstream so it can be counted.
+    if (!clientWantsUsage) own()['stream_options'] = { ...current, include_usage: true };
+  }
   // Nothing to change: the client's own bytes go upstream, with no serialising at all.
-  const bytes = !changed && input.raw !== undefined ? input.raw : JSON.stringify(body);
+  const bytes = !copied && input.raw !== undefined ? input.raw : JSON.stringify(body);
   return { body: bytes, upstreamModel, clientWantsUsage };
 }
 
 /** Writes the answer; false when the upstream broke off before its proper end. */
-export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, res: ServerResponse): Promise<boolean> {
+export async function respondPassthrough(ctx: RequestContext, input: ProxyInput, prepared: Prepared, upstream: UpstreamResponse, secrets: readonly Buffer[], res: ServerResponse): Promise<boolean> {
+  const codec = clientCodec(ctx.clientProtocol, input.op);
   const contentType = upstream.headers['content-type'];
-  const isSse = typeof contentType === 'string' && contentType.includes('text/event-stream');
-  if (!input.stream || !isSse) {
-    const started = performance.now();
-    const body = await readBody(upstream.body);
-    ctx.upstreamMs += performance.now() - started;
+  if (!input.stream || !isEventStream(upstream)) {
+    const body = await readWholeAnswer(ctx, upstream);
     res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
     res.end(body);
     // Accounting, after the answer left: the client does not wait for it.
-    count(ctx, tokensFromBody(ctx.clientProtocol, body));
+    ctx.usage = codec.usageFromBody(body);
     return true;
   }
-  res.writeHead(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
+  const sink = openStreamSink(ctx, res);
+  sink.open(upstream.status, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
-  const observer = createPassthroughObserver(ctx.clientProtocol, { dropUsageChunk: !prepared.clientWantsUsage });
+  const observer = codec.createPassthroughObserver({ dropUsageChunk: !prepared.clientWantsUsage });
   const splitter = new SseEventSplitter();
+  const forward = (event: Buffer): Buffer | undefined => {
+    if (!observer.event(event)) return undefined;
+    // An upstream that echoes its own credentials in a stream (an error event, usually) is rewritten.
+    return leaksSecret(event, secrets) ? Buffer.from(redactSecrets(event.toString('utf8'), secrets)) : event;
+  };
   try {
     for await (const chunk of upstream.body) {
       const events = splitter.push(chunk as Buffer);
       if (events.length === 0) continue;
       let out: Buffer[] | undefined;
-      for (const event of events) if (observer.event(event)) (out ??= []).push(event);
-      if (out !== undefined && !res.destroyed) {
+      for (const event of events) {
+        const kept = forward(event);
+        if (kept !== undefined) (out ??= []).push(kept);
+      }
+      if (out !== undefined) {
         ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        res.write(out.length === 1 ? out[0] : Buffer.concat(out));
+        const waiting = sink.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+        if (waiting !== undefined) await waiting;
       }
     }
     const rest = splitter.rest();
-    if (rest !== undefined && observer.event(rest) && !res.destroyed) res.write(rest);
+    const kept = rest === undefined ? undefined : forward(rest);
+    if (kept !== undefined && !res.destroyed) void sink.write(kept);
   } catch (error) {
     if (ctx.signal.aborted) return true;
-    count(ctx, observer.tokens);
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`), ctx.reqId);
+    ctx.usage = observer.usage;
+    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`));
     return false;
   }
-  count(ctx, observer.tokens);
+  ctx.usage = observer.usage;
   if (!observer.complete && !ctx.signal.aborted) {
-    writeError(res, ctx.clientProtocol, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`), ctx.reqId);
+    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`));
     return false;
   }
-  res.end();
+  sink.end();
   return true;
-}
-
-function count(ctx: RequestContext, tokens: TokenCounts): void {
-  if (tokens.prompt !== undefined) ctx.promptTokens = tokens.prompt;
-  if (tokens.completion !== undefined) ctx.completionTokens = tokens.completion;
-  if (tokens.cached !== undefined) ctx.cachedTokens = tokens.cached;
-  if (tokens.reasoning !== undefined) ctx.reasoningTokens = tokens.reasoning;
 }

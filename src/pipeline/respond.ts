@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { GatewayError } from '../core/errors.ts';
+import { errorAnswer, toGatewayError, type GatewayError } from '../core/errors.ts';
 import { codecs } from '../protocols/registry.ts';
-import type { ClientProtocol } from '../core/protocol.ts';
 import { serializeSse } from '../upstream/sse.ts';
-import type { UpstreamResponse } from '../upstream/http.ts';
+import { readBody, type UpstreamResponse } from '../upstream/http.ts';
 import type { RequestContext } from './context.ts';
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -24,6 +23,20 @@ export function answerHeaders(ctx: RequestContext, base: Record<string, string>)
   return base;
 }
 
+/** Whether the upstream answers with an event stream, which the client gets as a stream when it asked for one. */
+export function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return typeof type === 'string' && type.includes('text/event-stream');
+}
+
+/** A whole (non-stream) answer's body; the time spent reading it counts as the upstream's. */
+export async function readWholeAnswer(ctx: RequestContext, upstream: UpstreamResponse): Promise<Buffer> {
+  const started = performance.now();
+  const body = await readBody(upstream.body);
+  ctx.upstreamMs += performance.now() - started;
+  return body;
+}
+
 /**
  * A stream's headers go out at once so the client knows the answer started, unless its first
  * event is already here: then they leave with it, in one packet instead of two.
@@ -32,23 +45,43 @@ export function flushUnlessDataWaiting(res: ServerResponse, upstream: UpstreamRe
   if (upstream.body.readableLength === 0) res.flushHeaders();
 }
 
-/** Renders a gateway error in the client's protocol, unless the answer already started. */
-export function writeError(res: ServerResponse, protocol: ClientProtocol, error: unknown, reqId: string): void {
-  const err = toGatewayError(error);
-  if (res.headersSent) {
-    if (!res.writableEnded) {
-      res.end(serializeSse(codecs[protocol].encodeStreamError(err)));
-    }
-    return;
-  }
-  const { status, body } = codecs[protocol].encodeError(err);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': reqId, ...(err.headers ?? {}) };
-  if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
+/**
+ * Writes a chunk and, when the client's socket buffer is full, waits until it drains (or the
+ * client goes away). The caller reads the upstream only after this resolves, so a client that
+ * reads slowly slows the upstream down instead of filling the gateway's memory.
+ */
+export function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise<void> | undefined {
+  if (res.destroyed || res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
-export function toGatewayError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  return new GatewayError('internal_error', 'internal error', { cause: error });
+/** Renders any error in the client's protocol: a JSON answer, or an error event in the stream once the answer has started. */
+export function writeError(ctx: RequestContext, res: ServerResponse, error: unknown): void {
+  const err = toGatewayError(error);
+  ctx.failure = err;
+  const codec = codecs[ctx.clientProtocol];
+  if (res.headersSent) {
+    if (res.writableEnded) return;
+    const event = serializeSse(codec.encodeStreamError(err));
+    if (ctx.sink !== undefined) ctx.sink.end(event);
+    else res.end(event);
+    return;
+  }
+  writeErrorAnswer(res, codec.encodeError(err), err, ctx.reqId);
+}
+
+/** An error as a whole JSON answer, for writers that have no request context (Fastify's error handler on a hijacked reply). */
+export function writeErrorAnswer(res: ServerResponse, encoded: { status: number; body: unknown }, err: GatewayError, reqId: string): void {
+  const answer = errorAnswer(err, encoded);
+  answer.headers['x-request-id'] = reqId;
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }

@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResponse, ConvertContext } from '../core/chat.ts';
+import type { ChatRequest, ChatResponse, ConvertContext, Usage } from '../core/chat.ts';
 import type { GatewayError } from '../core/errors.ts';
 import type { SseRecord, StreamDecoder, StreamEncoder } from '../core/stream-events.ts';
 
@@ -31,4 +31,25 @@ export interface Codec extends ProviderCodec {
   encodeError(err: GatewayError): { status: number; body: unknown };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;
+  /** Prefix of the ids the gateway mints for answers in this protocol (`chatcmpl-`, `msg_`). */
+  readonly idPrefix: string;
+  /** Watches a same-protocol stream passed through as bytes: its end, its usage. */
+  createPassthroughObserver(opts: { dropUsageChunk: boolean }): PassthroughObserver;
+  /** Usage of a whole same-protocol answer passed through, read with the same decoder as the converted path. */
+  usageFromBody(body: Buffer): Usage | undefined;
+  /** The protocol's token-count answer, estimated locally, for when no provider of the protocol can count. */
+  estimateInputTokens?(body: unknown): unknown;
+}
+
+/**
+ * Same protocol in and out: the upstream's bytes go to the client untouched, and the observer looks
+ * at each raw event only as far as the gateway must: to know the stream ended properly, to count
+ * tokens, and (OpenAI) to drop the usage chunk the gateway asked for on the client's behalf.
+ */
+export interface PassthroughObserver {
+  /** Looks at one raw SSE event; false means it is not forwarded. */
+  event(raw: Buffer): boolean;
+  /** The upstream sent its proper end (`[DONE]`, `message_stop`, a `finishReason`). */
+  readonly complete: boolean;
+  readonly usage: Usage | undefined;
 }

@@ -7,7 +7,7 @@ import { createOpenAIProvider } from './openai-compatible.ts';
 import type { ProviderAdapter } from './provider.ts';
 import { createQwenProvider } from './qwen.ts';
 
-/** Provider type → adapter. The only place that switches on provider type. */
+/** Provider type → adapter. The one place that switches on provider type to build an adapter. */
 export function createProviderAdapter(config: ProviderConfig): ProviderAdapter {
   switch (config.type) {
     case 'openai':

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { GatewayError } from '../core/errors.ts';
+import { errorAnswer, GatewayError, toGatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { redactUrl } from '../observability/logger.ts';
-import { OTHER } from '../observability/metrics.ts';
-import { writeError } from '../pipeline/respond.ts';
+import type { RequestContext } from '../pipeline/context.ts';
+import { writeError, writeErrorAnswer } from '../pipeline/respond.ts';
 import { codecs } from '../protocols/registry.ts';
 import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
@@ -14,6 +14,7 @@ import { registerOpenAIRoutes } from './front-doors/openai.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,8 +25,10 @@ declare module 'fastify' {
     clientKey: ClientKey | undefined;
     credential: string | undefined;
     startedAt: number;
-    /** Answered by the pipeline, which counts and logs it itself. */
-    proxied: boolean;
+    /** The pipeline's record of the request, when it was proxied. */
+    ctx: RequestContext | null;
+    /** The error Fastify answered with, when the request failed before the pipeline. */
+    failure: GatewayError | undefined;
   }
 }
 
@@ -56,7 +59,8 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   app.decorateRequest('clientKey', undefined);
   app.decorateRequest('credential', undefined);
   app.decorateRequest('startedAt', 0);
-  app.decorateRequest('proxied', false);
+  app.decorateRequest('ctx', null);
+  app.decorateRequest('failure', undefined);
 
   // Any content type is read as JSON text: `curl -d` sends form encoding by default, and the
   // answer to a bad body should be a JSON 400 in the route's protocol, not a 415.
@@ -97,6 +101,12 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
+    // The one end-of-request point: every request, proxied or answered by Fastify, finished or
+    // abandoned by its client, closes its response exactly once.
+    reply.raw.once('close', () => {
+      const outcome = outcomeOf(request, reply, performance.timeOrigin);
+      if (outcome !== undefined) gateway.finish(outcome);
+    });
     const state = gateway.state;
     // Answers the pipeline writes set their own id (answerHeaders) and bypass Fastify's reply.
     void reply.header('x-request-id', request.id);
@@ -115,29 +125,16 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     request.clientKey = key;
   });
 
-  // Requests answered by Fastify itself (errors before the pipeline, model lists, unknown routes)
-  // are counted and logged here; proxied ones by handleProxied, since they bypass Fastify's reply.
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url;
-    if (request.proxied || route === '/health' || route === '/ready' || route === '/metrics') return;
-    const durationS = (performance.now() - request.startedAt) / 1000;
-    gateway.metrics.request({ route: route ?? 'unknown', model: OTHER, provider: '', status: reply.statusCode, durationS, overheadS: undefined, upstreamS: undefined, ttftS: undefined, stream: false });
-    if (reply.statusCode === 429) gateway.metrics.rateLimited(request.clientKey?.name ?? 'anonymous');
-    if (gateway.state.config.logging.requests) {
-      gateway.logger.info({ reqId: request.id, method: request.method, path: redactUrl(request.url), status: reply.statusCode, durationMs: Math.round(durationS * 100_000) / 100, key: request.clientKey?.name }, 'request');
-    }
-  });
-
   app.setErrorHandler((error: unknown, request, reply) => {
     const protocol = request.routeOptions.config.protocol ?? protocolForPath(request.url);
-    const err = toRouteError(error);
+    const err = toGatewayError(error);
     if (err.status >= 500) gateway.logger.error({ err: error, reqId: request.id }, 'request failed');
-    sendError(reply, protocol, err);
+    sendError(request, reply, protocol, err);
   });
 
   app.setNotFoundHandler((request, reply) => {
     const err = new GatewayError('route_not_found', `Unknown route: ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`);
-    sendError(reply, protocolForPath(request.url), err);
+    sendError(request, reply, protocolForPath(request.url), err);
   });
 
   registerOpsRoutes(app, gateway);
@@ -151,26 +148,19 @@ function tooLarge(limit: number): GatewayError {
   return new GatewayError('body_too_large', `Request body is larger than the limit of ${limit} bytes (server.body_limit).`);
 }
 
-function sendError(reply: FastifyReply, protocol: ClientProtocol, err: GatewayError): void {
-  if (reply.sent || reply.raw.headersSent) {
-    writeError(reply.raw, protocol, err, String(reply.request.id));
+function sendError(request: FastifyRequest, reply: FastifyReply, protocol: ClientProtocol, err: GatewayError): void {
+  request.failure = err;
+  if (request.ctx !== null) {
+    writeError(request.ctx, reply.raw, err);
     return;
   }
-  const { status, body } = codecs[protocol].encodeError(err);
-  if (err.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfter))));
-  for (const [k, v] of Object.entries(err.headers ?? {})) void reply.header(k, v);
-  void reply.code(status).type('application/json').send(JSON.stringify(body));
-}
-
-/** Errors Fastify raises itself (bad content, closing) mapped onto the gateway's codes. */
-function toRouteError(error: unknown): GatewayError {
-  if (error instanceof GatewayError) return error;
-  const e = error as { code?: string; statusCode?: number; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new GatewayError('body_too_large', 'Request body is too large.');
-  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
-    return new GatewayError('invalid_request', e.message ?? 'Bad request', { status: e.statusCode });
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.headersSent) writeErrorAnswer(reply.raw, codecs[protocol].encodeError(err), err, String(request.id));
+    else if (!reply.raw.writableEnded) reply.raw.end();
+    return;
   }
-  return new GatewayError('internal_error', 'Internal error.', { cause: error });
+  const answer = errorAnswer(err, codecs[protocol].encodeError(err));
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 /** For routes that do not exist: answer in the shape the caller's SDK would parse. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { GatewayError } from '../core/errors.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 
 /** /health (liveness), /ready (readiness) and /metrics (Prometheus text); none needs a key. */
@@ -6,7 +7,7 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/metrics', async (_request, reply) => {
-    if (!gateway.state.config.metrics.enabled) return reply.code(404).send({ error: { message: 'metrics are disabled (metrics.enabled: false)', type: 'not_found_error', param: null, code: 'route_not_found' } });
+    if (!gateway.state.config.metrics.enabled) throw new GatewayError('route_not_found', 'metrics are disabled (metrics.enabled: false)');
     const { contentType, body } = await gateway.metrics.text();
     return reply.type(contentType).send(body);
   });

@@ -64,8 +64,8 @@ class UpstreamBody extends Readable {
 }
 
 /**
- * One keep-alive connection pool per provider origin. This is the only module that talks undici,
- * so timeouts and aborts are classified in one place.
+ * One keep-alive connection pool per provider origin. Every provider call goes through it,
+ * so timeouts and aborts are classified in one place (image fetches have their own client).
  */
 export class UpstreamClient {
   readonly #pool: Pool;

@@ -8,7 +8,7 @@ import type { SseRecord, StreamDecoder, StreamEvent } from '../../core/stream-ev
 import { preview } from '../sse-json.ts';
 import { statusForAnthropicErrorType } from './errors.ts';
 import { mapAnthropicStopReasonToCanonical } from './finish-reason.ts';
-import { combineAnthropicUsage, type AnthropicTokenCounts } from './usage.ts';
+import { combineAnthropicUsage, readAnthropicCounts, type AnthropicTokenCounts } from './usage.ts';
 import { numberField, stringField } from './wire.ts';
 import { isObject, type JsonObject } from '../../core/json.ts';
 
@@ -38,18 +38,7 @@ export function createAnthropicStreamDecoder(ctx: ConvertContext): StreamDecoder
   };
 
   const readCounts = (usage: unknown): void => {
-    if (!isObject(usage)) return;
-    const input = numberField(usage, 'input_tokens');
-    const output = numberField(usage, 'output_tokens');
-    const cacheRead = numberField(usage, 'cache_read_input_tokens');
-    const cacheCreation = numberField(usage, 'cache_creation_input_tokens');
-    if (input !== undefined) counts.input = input;
-    if (output !== undefined) counts.output = output;
-    if (cacheRead !== undefined) counts.cacheRead = cacheRead;
-    if (cacheCreation !== undefined) counts.cacheCreation = cacheCreation;
-    const details = usage['output_tokens_details'];
-    const reasoning = isObject(details) ? numberField(details, 'thinking_tokens') : undefined;
-    if (reasoning !== undefined) counts.reasoning = reasoning;
+    readAnthropicCounts(usage, counts);
   };
 
   const closeTool = (state: BlockState, out: StreamEvent[]): void => {

@@ -1,4 +1,6 @@
 import type { Codec } from '../codec.ts';
+import { estimateAnthropicInputTokens } from './count-tokens.ts';
+import { createAnthropicPassthroughObserver, anthropicUsageFromBody } from './passthrough.ts';
 import { decodeAnthropicChatRequest, encodeAnthropicChatRequest } from './chat-request.ts';
 import { decodeAnthropicChatResponse, encodeAnthropicChatResponse } from './chat-response.ts';
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './chat-stream.ts';
@@ -15,4 +17,8 @@ export const anthropicCodec: Codec = {
   encodeError: encodeAnthropicError,
   decodeError: decodeAnthropicError,
   encodeStreamError: encodeAnthropicStreamError,
+  idPrefix: 'msg_',
+  createPassthroughObserver: () => createAnthropicPassthroughObserver(),
+  usageFromBody: anthropicUsageFromBody,
+  estimateInputTokens: (body) => ({ input_tokens: estimateAnthropicInputTokens(body) }),
 };

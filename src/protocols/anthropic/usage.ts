@@ -12,19 +12,29 @@ import { isObject } from '../../core/json.ts';
  * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
  */
 export function decodeAnthropicUsage(value: unknown): Usage | undefined {
-  if (!isObject(value)) return undefined;
+  const counts: AnthropicTokenCounts = { input: 0, output: 0 };
+  return readAnthropicCounts(value, counts) ? combineAnthropicUsage(counts) : undefined;
+}
+
+/**
+ * Folds one `usage` object into running counts; the fields it carries replace earlier ones. A stream
+ * spreads usage over `message_start` (input, cache) and `message_delta` (output, sometimes input
+ * again), so both paths keep counts this way. Returns whether the object carried any count.
+ */
+export function readAnthropicCounts(value: unknown, into: AnthropicTokenCounts): boolean {
+  if (!isObject(value)) return false;
   const input = numberField(value, 'input_tokens');
   const output = numberField(value, 'output_tokens');
   const cacheRead = numberField(value, 'cache_read_input_tokens');
   const cacheCreation = numberField(value, 'cache_creation_input_tokens');
-  if (input === undefined && output === undefined && cacheRead === undefined && cacheCreation === undefined) return undefined;
-  return combineAnthropicUsage({
-    input: input ?? 0,
-    output: output ?? 0,
-    cacheRead,
-    cacheCreation,
-    reasoning: isObject(value['output_tokens_details']) ? numberField(value['output_tokens_details'], 'thinking_tokens') : undefined,
-  });
+  const details = value['output_tokens_details'];
+  const reasoning = isObject(details) ? numberField(details, 'thinking_tokens') : undefined;
+  if (input !== undefined) into.input = input;
+  if (output !== undefined) into.output = output;
+  if (cacheRead !== undefined) into.cacheRead = cacheRead;
+  if (cacheCreation !== undefined) into.cacheCreation = cacheCreation;
+  if (reasoning !== undefined) into.reasoning = reasoning;
+  return input !== undefined || output !== undefined || cacheRead !== undefined || cacheCreation !== undefined;
 }
 
 /** The raw Anthropic counts, before they are folded into canonical usage. */

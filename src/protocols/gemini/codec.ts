@@ -1,4 +1,6 @@
 import type { Codec } from '../codec.ts';
+import { estimateGeminiInputTokens } from './count-tokens.ts';
+import { createGeminiPassthroughObserver, geminiUsageFromBody } from './passthrough.ts';
 import { decodeGeminiChatRequest, encodeGeminiChatRequest } from './chat-request.ts';
 import { decodeGeminiChatResponse, encodeGeminiChatResponse } from './chat-response.ts';
 import { createGeminiStreamDecoder, createGeminiStreamEncoder } from './chat-stream.ts';
@@ -15,4 +17,8 @@ export const geminiCodec: Codec = {
   encodeError: encodeGeminiError,
   decodeError: decodeGeminiError,
   encodeStreamError: encodeGeminiStreamError,
+  idPrefix: '',
+  createPassthroughObserver: () => createGeminiPassthroughObserver(),
+  usageFromBody: geminiUsageFromBody,
+  estimateInputTokens: estimateGeminiInputTokens,
 };

@@ -1,4 +1,5 @@
 import type { Codec } from '../codec.ts';
+import { createOpenAIPassthroughObserver, openAIUsageFromBody } from './passthrough.ts';
 import { decodeOpenAIChatRequest, encodeOpenAIChatRequest } from './chat-request.ts';
 import { decodeOpenAIChatResponse, encodeOpenAIChatResponse } from './chat-response.ts';
 import { createOpenAIStreamDecoder, createOpenAIStreamEncoder } from './chat-stream.ts';
@@ -16,4 +17,7 @@ export const openAICodec: Codec = {
   encodeError: encodeOpenAIError,
   decodeError: decodeOpenAIError,
   encodeStreamError: encodeOpenAIStreamError,
+  idPrefix: 'chatcmpl-',
+  createPassthroughObserver: createOpenAIPassthroughObserver,
+  usageFromBody: openAIUsageFromBody,
 };

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
-import { estimateAnthropicInputTokens } from '../../protocols/anthropic/count-tokens.ts';
-import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
-import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
-import { pinnedProvider } from '../../router/pin.ts';
+import { handleProxied } from '../proxied.ts';
+import { jsonBody, optionalBoolean, requireString } from '../body.ts';
 
 const config = { protocol: 'anthropic' as const };
 
@@ -18,19 +16,12 @@ export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway):
     await handleProxied(gateway, request, reply, 'anthropic', 'chat', { body, model, stream });
   });
 
-  // Claude Code calls this constantly: the provider's own count where it is Anthropic, else an estimate
-  // that counts system, tools and messages.
+  // Claude Code calls this constantly: the provider's own count where it is Anthropic, else the
+  // pipeline's local estimate.
   app.post('/v1/messages/count_tokens', { config }, async (request, reply) => {
     const body = jsonBody(request);
     const model = requireString(body, 'model');
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
-    if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
-    const state = gateway.state;
-    const route = state.catalog.resolve(model, pinnedProvider(request.headers));
-    if (route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'anthropic')) {
-      await handleProxied(gateway, request, reply, 'anthropic', 'count_tokens', { body, model, stream: false });
-      return;
-    }
-    return { input_tokens: estimateAnthropicInputTokens(body) };
+    await handleProxied(gateway, request, reply, 'anthropic', 'count_tokens', { body, model, stream: false });
   });
 }

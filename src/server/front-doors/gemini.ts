@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
-import { estimateGeminiInputTokens } from '../../protocols/gemini/count-tokens.ts';
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import type { Operation } from '../../core/protocol.ts';
-import { handleProxied, jsonBody } from '../handle.ts';
-import { writeSseAsJsonArray } from './gemini-json-array.ts';
-import { keyAllowsModel, modelNotAllowed } from '../../auth/keys.ts';
-import { pinnedProvider } from '../../router/pin.ts';
+import { handleProxied } from '../proxied.ts';
+import { jsonBody } from '../body.ts';
+import { keyAllowsModel } from '../../auth/keys.ts';
 
 const config = { protocol: 'gemini' as const };
 
@@ -31,17 +29,9 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
     }
     const body = jsonBody(request);
     if (action.op === 'chat' && !Array.isArray(body['contents'])) throw invalidRequest('contents: required, an array of Content', 'contents');
-    if (action.op === 'count_tokens') {
-      if (!keyAllowsModel(request.clientKey, model)) throw modelNotAllowed(request.clientKey, model);
-      const state = gateway.state;
-      const route = state.catalog.resolve(model, pinnedProvider(request.headers));
-      if (!route.targets.some((t) => state.providers.get(t.provider)?.adapter.protocol === 'gemini')) {
-        return estimateGeminiInputTokens(body);
-      }
-    }
     // Without alt=sse Google streams one JSON array; the SDKs ask for SSE.
-    if (action.stream && (request.query as Record<string, unknown>)['alt'] !== 'sse') writeSseAsJsonArray(reply.raw);
-    await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream });
+    const framing = action.stream && (request.query as Record<string, unknown>)['alt'] !== 'sse' ? 'json-array' : 'sse';
+    await handleProxied(gateway, request, reply, 'gemini', action.op, { body, model, stream: action.stream, framing });
     return reply;
   };
   app.post('/v1beta/models/*', { config }, modelAction);

@@ -4,7 +4,8 @@ import type { Gateway } from '../../gateway/gateway.ts';
 import { encodeAnthropicModelList } from '../../protocols/anthropic/models.ts';
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
-import { handleProxied, jsonBody, optionalBoolean, requireString } from '../handle.ts';
+import { handleProxied } from '../proxied.ts';
+import { jsonBody, optionalBoolean, requireString } from '../body.ts';
 import { keyAllowsModel } from '../../auth/keys.ts';
 
 const config = { protocol: 'openai' as const };

@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, toGatewayError } from '../core/errors.ts';
+import type { ClientProtocol, Operation } from '../core/protocol.ts';
+import type { Gateway } from '../gateway/gateway.ts';
+import { limitSubject } from '../limits/limiter.ts';
+import { newRequestContext } from '../pipeline/context.ts';
+import { proxy } from '../pipeline/proxy.ts';
+import { writeError } from '../pipeline/respond.ts';
+import type { StreamFraming } from '../pipeline/stream-sink.ts';
+
+/**
+ * Runs a proxied request on the raw response (the pipeline writes bytes itself). Errors before the
+ * first byte get the protocol's error body; after it, an error event. The end-of-request record is
+ * built from `request.ctx` when the response closes (server/outcome.ts).
+ */
+export async function handleProxied(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  protocol: ClientProtocol,
+  op: Operation,
+  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming },
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort(new GatewayError('invalid_request', 'client closed the connection'));
+  });
+  const ctx = newRequestContext({
+    reqId: String(request.id),
+    state: gateway.state,
+    headers: request.headers,
+    key: request.clientKey,
+    credential: request.credential,
+    startedAt: request.startedAt,
+    signal: abort.signal,
+    clientProtocol: protocol,
+    op,
+    stream: input.stream,
+    framing: input.framing ?? 'sse',
+  });
+  request.ctx = ctx;
+  const { metrics } = gateway;
+  metrics.inflightRequests.inc();
+  if (input.stream) metrics.inflightStreams.inc();
+  try {
+    // Token counts are free: Claude Code calls count_tokens constantly.
+    ctx.subject = op === 'count_tokens' ? undefined : limitSubject(ctx.state.config, ctx.key, request.ip);
+    if (ctx.subject !== undefined) {
+      const headers = await gateway.limiter.admit(ctx.subject);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    }
+    const raw = request.body instanceof Buffer ? request.body : undefined;
+    await proxy(ctx, { op, body: input.body, model: input.model, stream: input.stream, raw, memo: {} }, res);
+  } catch (error) {
+    const failure = toGatewayError(error);
+    if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');
+    if (!abort.signal.aborted) writeError(ctx, res, failure);
+  }
+  if (!res.writableEnded && !res.destroyed) res.end();
+  metrics.inflightRequests.dec();
+  if (input.stream) metrics.inflightStreams.dec();
+}
