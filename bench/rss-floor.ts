@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rssMb, startProcess } from './lib/proc.ts';
+import { rssMb, startProcess, waitUntil } from './lib/proc.ts';
 
 /**
  * Where llmux's idle RSS comes from: the same Node, with the same flags, loading less and less of
@@ -9,7 +9,7 @@ import { rssMb, startProcess } from './lib/proc.ts';
  */
 const REPO = new URL('..', import.meta.url).pathname;
 // The cache is written at a normal exit or on flush; these processes are stopped with a signal.
-const HOLD = "(await import('node:module')).flushCompileCache?.(); globalThis.gc?.(); setInterval(() => {}, 1 << 30);";
+const HOLD = "(await import('node:module')).flushCompileCache?.(); globalThis.gc?.(); process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);";
 // ioredis is left out: llmux imports it only when limits are kept in Redis.
 const DEPS = ['fastify', 'undici', 'pino', 'prom-client', 'zod', 'yaml', 'jsonc-parser'];
 
@@ -37,6 +37,8 @@ export async function measureRssFloor(workDir: string, settleMs = 1500): Promise
     for (const measured of [false, true]) {
       const p = startProcess('rss floor', process.execPath, ['--max-semi-space-size=8', '--expose-gc', ...step.args], { cwd: REPO, env });
       try {
+        // Loading takes seconds on a busy machine; settle once everything is loaded.
+        await waitUntil('rss floor step', async () => p.output().includes('ready'), 60_000, p);
         await sleep(settleMs);
         if (!p.alive()) throw new Error(`exited: ${p.output().slice(-300)}`);
         if (measured) out.push({ what: step.what, mb: Math.round(rssMb(p.pid) * 10) / 10 });

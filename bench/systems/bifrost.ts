@@ -37,7 +37,9 @@ export async function ensureBifrost(allowInstall: boolean, say: Say): Promise<st
     // no JSON: the error is on stderr
   }
   if (info.Error !== undefined || info.Dir === undefined) {
-    return `the Go module proxy did not serve ${BIFROST_MODULE}@${BIFROST_VERSION}: ${firstLines(info.Error ?? dl.stderr)}`;
+    // The reason without the proxy's address (which GOPROXY names anyway).
+    const why = firstLines(info.Error ?? dl.stderr).replace(/^\S+@\S+: /, '').replace(/reading \S+: /, '').replace(/\s*\|\s*server response:/, ':');
+    return `the Go module proxy did not serve ${BIFROST_MODULE}@${BIFROST_VERSION} (${why})`;
   }
   const src = join(DIR, 'src');
   rmSync(src, { recursive: true, force: true });
