@@ -27,8 +27,15 @@ const digest = (key: string): string => hash('sha256', key, 'base64');
  */
 export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
   const byDigest = new Map<string, ClientKey>();
+  // Thousands of keys tend to repeat the same few globs (`claude-*`): each is compiled once.
+  const globs = new Map<string, Glob>();
+  const glob = (source: string): Glob => {
+    let g = globs.get(source);
+    if (g === undefined) globs.set(source, (g = compileGlob(source)));
+    return g;
+  };
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, models: k.models?.map(compileGlob) });
+    byDigest.set(digest(k.key), { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, models: k.models?.map(glob) });
   });
   return {
     enabled: byDigest.size > 0,
