@@ -28,6 +28,7 @@ export interface RuleSet {
 
 /** Model names whose phase-1 rule is remembered; past it the oldest is forgotten (any name a client sends is one). */
 export const MAX_REMEMBERED = 10_000;
+const MAX_REMEMBERED_LENGTH = 256;
 
 export function compileRules(rules: readonly ModelRule[]): RuleSet {
   const compiled = rules.map((r): CompiledRule => {
@@ -48,7 +49,12 @@ export function compileRules(rules: readonly ModelRule[]): RuleSet {
   const globalDefault = compiled.find((r) => r.provider === undefined && r.isDefault);
   // Provider rules grouped by provider: a request looks only at its provider's.
   const scoped = new Map<string, CompiledRule[]>();
-  for (const r of compiled) if (r.provider !== undefined) scoped.set(r.provider, [...(scoped.get(r.provider) ?? []), r]);
+  for (const r of compiled) {
+    if (r.provider === undefined) continue;
+    const list = scoped.get(r.provider);
+    if (list === undefined) scoped.set(r.provider, [r]);
+    else list.push(r);
+  }
   // The first-match scan costs a glob test per rule (about 7 µs a request with 200 rules); its
   // answer depends only on the model name, so it is remembered per name, for a bounded number of names.
   const seen = new Map<string, CompiledRule | null>();
@@ -63,8 +69,11 @@ export function compileRules(rules: readonly ModelRule[]): RuleSet {
           break;
         }
       }
-      if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value as string);
-      seen.set(model, found ?? null);
+      // A name is what a client sent: only names of a sensible length are kept.
+      if (model.length <= MAX_REMEMBERED_LENGTH) {
+        if (seen.size >= MAX_REMEMBERED) seen.delete(seen.keys().next().value as string);
+        seen.set(model, found ?? null);
+      }
       return found;
     },
     forProvider(provider, publicModel, upstreamModel) {

@@ -87,3 +87,11 @@ describe('compileRules with many rules (the first match is remembered per model 
     assert.equal(scoped.forProvider('p3', 'x1', 'x1'), undefined);
   });
 });
+
+test('a very long model name gets its rule without being remembered', () => {
+  const rules = compileRules([{ match_model: 'x*', set: { v: 1 } }, { match_model: 'default', set: { v: 0 } }]);
+  const long = `x${'y'.repeat(10_000)}`;
+  assert.deepEqual(rules.beforeRouting(long)?.set, { v: 1 });
+  assert.deepEqual(rules.beforeRouting(long)?.set, { v: 1 });
+  assert.deepEqual(rules.beforeRouting(`z${'y'.repeat(10_000)}`)?.set, { v: 0 });
+});
