@@ -43,6 +43,19 @@ export function renderMarkdown(r: BenchResults): string {
   const errors = Object.entries(r.laneErrors);
   if (errors.length > 0) out.push('', ...errors.map(([lane, why]) => `- lane ${lane} failed: ${why}`));
 
+  out.push('', '## Headline', '');
+  out.push('The figures users compare, from this run ("added" = the system minus direct to the same mock; medians over the rounds).', '');
+  const peers: TargetId[] = ['llmux', 'bare', 'portkey', 'litellm', 'bifrost'];
+  const shown = peers;
+  const cell = (id: TargetId, v: string): string => (present(id) ? v : 'not measured');
+  out.push(table(['figure', ...shown.map((id) => LABELS[id])], [
+    ['requests/s at 64 connections', ...shown.map((id) => cell(id, n0(max64[id]?.rps)))],
+    ['added p50 / p99 at 500 req/s, ms', ...shown.map((id) => cell(id, `${signed(addedWrk(rate500, id, 'p50'), 2)} / ${signed(addedWrk(rate500, id, 'p99'), 2)}`))],
+    ['added time to the first stream chunk, one stream at a time, ms', ...shown.map((id) => cell(id, signed(addedStream(streamLight, id, 'ttfc', 'p50'), 2)))],
+    [`${r.plan.stream100.concurrency} streams × ${r.plan.stream100.n} events ${r.plan.stream100.i} ms apart: added first chunk / last event, ms`, ...shown.map((id) => cell(id, `${signed(addedStream(stream100, id, 'ttfc', 'p50'), 1)} / ${signed(addedStream(stream100, id, 'last', 'p50'), 1)}`))],
+    ['RSS idle / under 1,000 streams, MB', ...shown.map((id) => cell(id, `${f(r.memory[id]?.idleMb, 0)} / ${f(r.memory[id]?.streams1000Mb, 0)}`))],
+  ]));
+
   out.push('', '## Requests (non-streaming)', '');
   const rounds = (p: WrkPlan): string => `${p.rounds ?? 1} × ${p.durationS} s`;
   out.push(`Latency in ms. "added" = system − direct to the same mock (the Anthropic mock for the converted path). c=1: one connection, closed loop, ${rounds(r.plan.c1)}. 500/s: fixed schedule over ${r.plan.rate500.connections} connections, ${rounds(r.plan.rate500)}. 64 conns: closed loop, ${rounds(r.plan.max64)}, req/s as median (lowest–highest round). Rounds are interleaved across the systems and every figure is the median over them (each round in the JSON). CPU: % of one core (2 cores = 200 %) for system / mock / wrk in the median 64-connection round.`, '');
