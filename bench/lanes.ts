@@ -22,7 +22,15 @@ export interface WrkLane extends WrkResult {
   cpu: CpuShare;
   rssMaxMb: number;
   /** Every round when the lane ran in several (the figures above are the medians). */
-  rounds?: Array<{ rps: number; p50: number; p99: number; otherPct: number }>;
+  rounds?: Array<{ rps: number; p50: number; p99: number; otherPct: number; cpuUsPerReq?: number }>;
+}
+
+/**
+ * CPU the system spent per request, µs. Unlike throughput it does not depend on how much of the
+ * machine other processes took meanwhile, so it compares two configurations on a shared machine.
+ */
+export function cpuPerRequest(l: WrkLane): number {
+  return l.rps > 0 ? Math.round((l.cpu.systemPct / 100) * (1e6 / l.rps)) : NaN;
 }
 
 export interface StreamLane extends StreamClientResult {

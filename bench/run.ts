@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { checkAnswer, checkStream, heapStats, streamLane, wrkLane, type StreamLane, type WrkLane } from './lanes.ts';
+import { checkAnswer, checkStream, cpuPerRequest, heapStats, streamLane, wrkLane, type StreamLane, type WrkLane } from './lanes.ts';
 import { cpuSeconds, freePort, killTreeNow, machineBusyPct, rssMb, run, startProcess, waitUntil, type Proc } from './lib/proc.ts';
 import { ensureDebianPackages } from './lib/setup.ts';
 import { nginxLuaAvailable, startNginxMock, startNodeMock, type Mock } from './mock/nginx.ts';
@@ -356,7 +356,7 @@ async function main(): Promise<number> {
       rps: median(all.map((x) => x.rps)),
       latencyMs: { p50: q('p50'), p90: q('p90'), p99: q('p99'), p999: q('p999'), mean: q('mean'), max: Math.max(...all.map((x) => x.latencyMs.max)) },
       errors: all.reduce((n, x) => n + x.errors, 0),
-      rounds: all.map((x) => ({ rps: Math.round(x.rps), p50: x.latencyMs.p50, p99: x.latencyMs.p99, otherPct: x.cpu.otherPct })),
+      rounds: all.map((x) => ({ rps: Math.round(x.rps), p50: x.latencyMs.p50, p99: x.latencyMs.p99, otherPct: x.cpu.otherPct, cpuUsPerReq: cpuPerRequest(x) })),
     };
   };
   /**

@@ -1,6 +1,6 @@
 import type { StreamLane, WrkLane, WrkPlan } from '../lanes.ts';
 import { LABELS, type TargetId } from '../targets.ts';
-import { addedStream, addedWrk, f } from './budgets.ts';
+import { addedStream, addedWrk, cpuUsPerRequest, f } from './budgets.ts';
 import type { BenchResults, HeapStats } from './types.ts';
 
 const WRK_ROWS: TargetId[] = ['direct', 'bare', 'llmux', 'llmux-noledger', 'llmux-large', 'portkey', 'litellm', 'bifrost', 'llmux-w2', 'direct-anthropic', 'llmux-anthropic'];
@@ -121,6 +121,9 @@ export function renderMarkdown(r: BenchResults): string {
     const l = max64.llmux?.rps;
     const lg = max64['llmux-large']?.rps;
     if (lg !== undefined) {
+      const cs = cpuUsPerRequest(max64.llmux);
+      const cl = cpuUsPerRequest(max64['llmux-large']);
+      lines.push(['64 conns: CPU per request, small / large state, µs (median of rounds)', `${f(cs, 0)} / ${f(cl, 0)} (${cs === undefined || cl === undefined ? 'n/a' : f((100 * cl) / cs, 1)}%)`, f(cpuUsPerRequest(max64.bare), 0)]);
       lines.push(['64 conns req/s, small / large state', `${n0(l)} / ${n0(lg)} (${l === undefined ? 'n/a' : f((100 * lg) / l, 1)}%)`, n0(max64.bare?.rps)]);
       lines.push(['c=1 added p50, small / large state (ms)', `${signed(addedWrk(c1, 'llmux', 'p50'), 3)} / ${signed(addedWrk(c1, 'llmux-large', 'p50'), 3)}`, signed(addedWrk(c1, 'bare', 'p50'), 3)]);
       lines.push(['500/s added p50 / p99, large state (ms)', `${signed(addedWrk(rate500, 'llmux-large', 'p50'), 3)} / ${signed(addedWrk(rate500, 'llmux-large', 'p99'), 3)}`, `${signed(addedWrk(rate500, 'bare', 'p50'), 3)} / ${signed(addedWrk(rate500, 'bare', 'p99'), 3)}`]);
