@@ -33,6 +33,16 @@ switch (args.command) {
     process.exit(await runModels(args, env, cwd, process.stdout));
     break;
   }
+  case 'usage': {
+    const { runUsage } = await import('./cli/usage.ts');
+    process.exit(await runUsage(args, env, cwd, process.stdout));
+    break;
+  }
+  case 'keys': {
+    const { runKeys } = await import('./cli/keys.ts');
+    process.exit(await runKeys(args, env, cwd, process.stdout));
+    break;
+  }
   case 'serve': {
     const workers = args.workers ?? 1;
     const code =

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ApiKeyConfig } from '../config/schema.ts';
+import type { ApiKeyConfig, Budget } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
 import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
 
@@ -9,6 +9,15 @@ export interface ClientKey {
   readonly tpm: number | undefined;
   /** Allowed model globs; undefined = every model. */
   readonly models: readonly Glob[] | undefined;
+  /** Spend allowed per period; undefined = no budget. */
+  readonly budget?: Budget | undefined;
+}
+
+/** Keys made at run time (virtual keys), consulted after the config's own. */
+export interface KeySource {
+  /** How many keys it holds now: any key at all turns authentication on. */
+  readonly size: number;
+  lookup(presented: string): ClientKey | undefined;
 }
 
 export interface KeyStore {
@@ -17,7 +26,7 @@ export interface KeyStore {
   lookup(presented: string): ClientKey | undefined;
 }
 
-const digest = (key: string): string => hash('sha256', key, 'base64');
+export const digest = (key: string): string => hash('sha256', key, 'base64');
 
 /**
  * Keys are held as SHA-256 digests and a presented key is looked up by its digest: how long the
@@ -25,7 +34,7 @@ const digest = (key: string): string => hash('sha256', key, 'base64');
  * they guessed (the constant-time property a byte-by-byte comparison would lack), and the map never
  * holds a key in the clear.
  */
-export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
+export function createKeyStore(keys: readonly ApiKeyConfig[], virtual?: KeySource): KeyStore {
   const byDigest = new Map<string, ClientKey>();
   // Thousands of keys tend to repeat the same few globs (`claude-*`): each is compiled once.
   const globs = new Map<string, Glob>();
@@ -35,12 +44,25 @@ export function createKeyStore(keys: readonly ApiKeyConfig[]): KeyStore {
     return g;
   };
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: k.name ?? `key-${i + 1}`, rpm: k.rpm, tpm: k.tpm, models: k.models?.map(glob) });
+    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, models: k.models?.map(glob), budget: k.budget });
   });
+  if (virtual === undefined) {
+    return {
+      enabled: byDigest.size > 0,
+      lookup: (presented) => byDigest.get(digest(presented)),
+    };
+  }
   return {
-    enabled: byDigest.size > 0,
-    lookup: (presented) => byDigest.get(digest(presented)),
+    get enabled() {
+      return byDigest.size > 0 || virtual.size > 0;
+    },
+    lookup: (presented) => byDigest.get(digest(presented)) ?? virtual.lookup(presented),
   };
+}
+
+/** The name a config key is known by in logs, metrics and the ledger. */
+export function configKeyName(k: ApiKeyConfig, index: number): string {
+  return k.name ?? `key-${index + 1}`;
 }
 
 export function modelNotAllowed(key: ClientKey | undefined, model: string): GatewayError {

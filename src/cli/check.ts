@@ -29,7 +29,7 @@ export async function runCheck(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
   const logger = pino({ level: 'warn' }, { write: (line: string) => void problems.push(describeLog(line)) });
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start(loaded.config, logger);
+    gateway = await Gateway.start(loaded.config, logger, { ledger: false });
   } catch (error) {
     out.write(`error: ${(error as Error).message}\n`);
     return 1;

@@ -29,6 +29,9 @@ export async function runPrimary(args: CliArgs, env: NodeJS.ProcessEnv, cwd: str
   };
   for (let i = 0; i < workers; i++) fork();
   logger.info({ workers }, `llmux primary ${process.pid} started ${workers} workers`);
+  if (loaded.config.responses.store === 'memory') {
+    logger.info('responses.store is memory: each worker keeps its own stored responses, so previous_response_id may not find one another worker stored; set responses.store: redis');
+  }
 
   cluster.on('exit', (worker, code, signal) => {
     live--;

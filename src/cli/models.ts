@@ -11,7 +11,7 @@ export async function runModels(args: CliArgs, env: NodeJS.ProcessEnv, cwd: stri
     out.write(`${loaded.errors.map((e) => `error: ${e}`).join('\n')}\n`);
     return 1;
   }
-  const gateway = await Gateway.start(loaded.config, pino({ level: 'silent' }));
+  const gateway = await Gateway.start(loaded.config, pino({ level: 'silent' }), { ledger: false });
   try {
     for (const m of gateway.state.catalog.publicModels()) out.write(`${m.id}\t${m.ownedBy}\n`);
     return 0;

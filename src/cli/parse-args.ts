@@ -1,7 +1,21 @@
 import { parseArgs } from 'node:util';
 import type { AiproxyFlags } from '../config/dialects/go-aiproxy.ts';
 
-export type Command = 'serve' | 'check' | 'models' | 'help' | 'version';
+export type Command = 'serve' | 'check' | 'models' | 'usage' | 'keys' | 'help' | 'version';
+
+/** `llmux usage` and `llmux keys` options, as given (checked by the commands themselves). */
+export interface LedgerArgs {
+  /** keys: create | list | revoke, and its operand (a name or an id). */
+  action?: string;
+  operand?: string;
+  since?: string;
+  by?: string;
+  models?: string;
+  rpm?: string;
+  tpm?: string;
+  budget?: string;
+  expires?: string;
+}
 
 export interface CliArgs {
   command: Command;
@@ -13,11 +27,12 @@ export interface CliArgs {
   workers?: number;
   /** Seed 001 (go-aiproxy) flags, present only when one was given. */
   aiproxy?: AiproxyFlags;
+  ledger?: LedgerArgs;
 }
 
 export type ParseCliResult = { ok: true; args: CliArgs } | { ok: false; error: string };
 
-const COMMANDS: readonly Command[] = ['serve', 'check', 'models', 'help', 'version'];
+const COMMANDS: readonly Command[] = ['serve', 'check', 'models', 'usage', 'keys', 'help', 'version'];
 
 /** argv (without node and script) → CliArgs. Pure: reads nothing but its argument. */
 export function parseCli(argv: readonly string[]): ParseCliResult {
@@ -43,6 +58,14 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
         'gemini-api-key': { type: 'string' },
         'gemini-oauth-creds-file': { type: 'string' },
         'project-id': { type: 'string' },
+        // llmux usage / llmux keys.
+        since: { type: 'string' },
+        by: { type: 'string' },
+        models: { type: 'string' },
+        rpm: { type: 'string' },
+        tpm: { type: 'string' },
+        budget: { type: 'string' },
+        expires: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -51,9 +74,18 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
     return { ok: false, error: (error as Error).message };
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 1) return { ok: false, error: `unexpected argument "${positionals[1]}"` };
   const first = positionals[0] ?? 'serve';
-  if (!COMMANDS.includes(first as Command)) return { ok: false, error: `unknown command "${first}" (commands: serve, check, models)` };
+  const maxPositionals = first === 'keys' ? 3 : 1;
+  if (positionals.length > maxPositionals) return { ok: false, error: `unexpected argument "${positionals[maxPositionals]}"` };
+  if (!COMMANDS.includes(first as Command)) return { ok: false, error: `unknown command "${first}" (commands: serve, check, models, usage, keys)` };
+  const ledger: LedgerArgs = {};
+  for (const name of ['since', 'by', 'models', 'rpm', 'tpm', 'budget', 'expires'] as const) {
+    const v = values[name];
+    if (v !== undefined) ledger[name] = v;
+  }
+  if (positionals[1] !== undefined) ledger.action = positionals[1];
+  if (positionals[2] !== undefined) ledger.operand = positionals[2];
+  if (Object.keys(ledger).length > 0 && first !== 'usage' && first !== 'keys') return { ok: false, error: `--${Object.keys(ledger)[0]}: only for "llmux usage" and "llmux keys"` };
   const args: CliArgs = { command: values.help === true ? 'help' : values.version === true ? 'version' : (first as Command), apiKeys: values['api-key'] ?? [] };
   if (values.config !== undefined) args.config = values.config;
   if (values.host !== undefined) args.host = values.host;
@@ -78,6 +110,7 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
   if (values['gemini-oauth-creds-file'] !== undefined) aiproxy.geminiOauthCredsFile = values['gemini-oauth-creds-file'];
   if (values['project-id'] !== undefined) aiproxy.projectId = values['project-id'];
   if (Object.keys(aiproxy).length > 0) args.aiproxy = aiproxy;
+  if (Object.keys(ledger).length > 0) args.ledger = ledger;
   return { ok: true, args };
 }
 
@@ -87,6 +120,9 @@ Usage:
   llmux [serve] [--config FILE] [--host H] [--port P] [--api-key K]... [--log-level L] [--workers N]
   llmux check   [--config FILE]   validate the config and print the routing table
   llmux models  [--config FILE]   print the public model list
+  llmux usage   [--since 24h] [--by key|model|provider]   spend and tokens from the usage ledger
+  llmux keys    create NAME [--models a,b] [--rpm N] [--tpm N] [--budget 50/month] [--expires 2027-01-01]
+  llmux keys    list | revoke ID   virtual keys in the ledger (no running server needed)
 
 Config discovery: --config, $LLMUX_CONFIG, then llmux.yaml|yml|jsonc|json or config.yaml|yml|jsonc|json
 in the working directory; without a file, providers come from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...

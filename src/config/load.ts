@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { detectFileFormat } from './dialects/detect.ts';
 import { envValue, FORMATS, isRecord, type DialectResult, type FormatId } from './dialects/dialect.ts';
 import { fromGoOaiGateway } from './dialects/go-oai-gateway.ts';
@@ -61,7 +62,10 @@ export function loadConfig(options: LoadOptions): LoadResult {
     if (format !== 'llmux') errors.push(`(the paths above are those of the llmux config the ${FORMATS[format]} settings became)`);
     return { ok: false, errors, source };
   }
-  return { ok: true, config: result.data, source, format, canonical, translated, warnings };
+  const config = result.data;
+  // The ledger file sits where the user ran the command, not where npm or the process started.
+  if (config.usage.path !== ':memory:' && !isAbsolute(config.usage.path)) config.usage.path = resolve(options.cwd, config.usage.path);
+  return { ok: true, config, source, format, canonical, translated, warnings };
 }
 
 type Read = { ok: true; source: string; format: FormatId; mapped: DialectResult; translated: boolean } | { ok: false; errors: string[]; source: string };

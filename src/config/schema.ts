@@ -34,7 +34,7 @@ const bool = () => z.preprocess(boolish, z.boolean());
 
 const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s/]+/i.test(s), { message: 'must be an http(s) URL' });
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'gemini-cli', 'codegeex', 'qwen'] as const;
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini', 'gemini-cli', 'codegeex', 'qwen', 'openai-responses'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 const providerSchema = z.strictObject({
@@ -55,6 +55,8 @@ const providerSchema = z.strictObject({
   /** Longest silence allowed between two chunks of an answer (a stalled stream ends with an error event). */
   idle_timeout: duration.default(300_000),
   anthropic_version: z.string().optional(),
+  /** openai: Responses API requests go to its /responses as they are (default: true for api.openai.com). */
+  responses: bool().optional(),
   project_id: z.string().optional(),
   oauth_creds_file: z.string().optional(),
   oauth_token_url: httpUrl.optional(),
@@ -89,12 +91,28 @@ const ruleSchema = z.strictObject({
   extra: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Spend allowed per calendar-UTC period; `total` never rolls over. */
+export const budgetSchema = z.strictObject({
+  usd: z.preprocess(numeric, z.number().min(0)),
+  period: z.enum(['day', 'week', 'month', 'total']).default('month'),
+});
+
 const apiKeySchema = z.strictObject({
   key: z.string().min(1, 'must not be empty'),
   name: z.string().min(1).optional(),
   rpm: int(0).optional(),
   tpm: int(0).optional(),
   models: z.array(z.string().min(1)).optional(),
+  budget: budgetSchema.optional(),
+});
+
+/** USD per 1M tokens for one model, as providers publish them. */
+const priceSchema = z.strictObject({
+  input: z.preprocess(numeric, z.number().min(0)),
+  output: z.preprocess(numeric, z.number().min(0)),
+  cached_input: z.preprocess(numeric, z.number().min(0)).optional(),
+  cache_write: z.preprocess(numeric, z.number().min(0)).optional(),
+  reasoning: z.preprocess(numeric, z.number().min(0)).optional(),
 });
 
 export const configSchema = z
@@ -148,6 +166,31 @@ export const configSchema = z
       })
       .prefault({}),
     metrics: z.strictObject({ enabled: bool().default(true) }).prefault({}),
+    usage: z
+      .strictObject({
+        store: z.enum(['sqlite', 'postgres', 'off']).default('sqlite'),
+        path: z.string().min(1).default('llmux-usage.db'),
+        postgres_url: z.string().min(1).optional(),
+        retention: duration.default(90 * 86_400_000),
+        flush_interval: duration.default(1000),
+        prices: z.record(z.string().min(1), priceSchema).default({}),
+      })
+      .prefault({}),
+    // `${LLMUX_ADMIN_KEY}` unset expands to "": no admin key rather than an error.
+    admin: z.strictObject({ api_keys: z.array(z.string()).default([]).transform((keys) => keys.filter((k) => k !== '')) }).prefault({}),
+    responses: z
+      .strictObject({
+        store: z.enum(['memory', 'redis', 'off']).default('memory'),
+        ttl: duration.default(86_400_000),
+        /** Memory store bounds: responses kept, and their total size; least recently used dropped first. */
+        max_entries: int(1).default(10_000),
+        max_memory: size.default(256 * 1024 * 1024),
+        /** Hosted tools (web_search…) for a provider that cannot run them: dropped and reported, or a 400. */
+        hosted_tools: z.enum(['drop', 'reject']).default('drop'),
+        /** Default: rate_limit.redis_url. */
+        redis_url: z.string().optional(),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const names = new Map<string, number>();
@@ -173,6 +216,9 @@ export const configSchema = z
         }
       });
     }
+    if (cfg.usage.store === 'postgres' && cfg.usage.postgres_url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['usage', 'postgres_url'], message: 'is required with usage.store: postgres (postgres://user:password@host:5432/db)' });
+    }
     cfg.model_rules.forEach((r, i) => {
       if (r.match_provider !== undefined && !names.has(r.match_provider)) {
         ctx.addIssue({ code: 'custom', path: ['model_rules', i, 'match_provider'], message: `unknown provider "${r.match_provider}"${hint(r.match_provider, [...names.keys()])}` });
@@ -189,3 +235,6 @@ export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = Config['providers'][number];
 export type ModelRule = Config['model_rules'][number];
 export type ApiKeyConfig = Config['auth']['api_keys'][number];
+export type UsageConfig = Config['usage'];
+export type ModelPriceConfig = Config['usage']['prices'][string];
+export type Budget = z.output<typeof budgetSchema>;

@@ -36,6 +36,8 @@ export interface ReasoningPart {
   family?: ReasoningFamily;
   /** Anthropic `redacted_thinking.data`: encrypted, only meaningful to Anthropic. */
   redactedData?: string;
+  /** OpenAI Responses reasoning item id (`rs_…`): its encrypted content is bound to it, so it travels unchanged. */
+  itemId?: string;
 }
 
 export interface ToolCallPart {

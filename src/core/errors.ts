@@ -7,15 +7,25 @@ export const ERROR_CODES = {
   unsupported_parameter: { status: 400, retryable: false },
   unauthorized: { status: 401, retryable: false },
   model_not_allowed: { status: 403, retryable: false },
+  /** A credential that is valid but not for this route (a client key on the admin API). */
+  forbidden: { status: 403, retryable: false },
+  /** An admin API resource (a key id) that does not exist. */
+  not_found: { status: 404, retryable: false },
+  /** A change the resource does not allow (revoking a key that lives in the config file). */
+  conflict: { status: 409, retryable: false },
   model_not_found: { status: 404, retryable: false },
   route_not_found: { status: 404, retryable: false },
   method_not_allowed: { status: 405, retryable: false },
   body_too_large: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   rate_limited: { status: 429, retryable: false },
+  /** The key's budget for the current period is spent. */
+  insufficient_quota: { status: 429, retryable: false },
   internal_error: { status: 500, retryable: false },
   upstream_error: { status: 502, retryable: true },
   no_provider: { status: 503, retryable: false },
+  /** The usage ledger's store cannot be read now (the admin API). */
+  ledger_unavailable: { status: 503, retryable: false },
   upstream_timeout: { status: 504, retryable: true },
 } as const;
 

@@ -1,5 +1,5 @@
 /** The wire formats clients speak to llmux (each has a front door). */
-export type ClientProtocol = 'openai' | 'anthropic' | 'gemini';
+export type ClientProtocol = 'openai' | 'anthropic' | 'gemini' | 'responses';
 
 /**
  * The wire format a provider speaks; decides whether a request is passed through or converted.

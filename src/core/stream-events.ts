@@ -10,7 +10,7 @@ export type StreamEvent =
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
   /** An opaque reasoning signature; closes the current reasoning block for Anthropic. */
-  | { type: 'reasoning-signature'; signature: string; family: ReasoningFamily }
+  | { type: 'reasoning-signature'; signature: string; family: ReasoningFamily; itemId?: string }
   | { type: 'redacted-reasoning'; data: string }
   | { type: 'tool-call-start'; index: number; id: string; name: string; signature?: string; family?: ReasoningFamily }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }

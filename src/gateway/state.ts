@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { buildCatalog, type Catalog } from '../router/catalog.ts';
 import { TargetPicker } from '../router/router.ts';
 import { compileRules, type RuleSet } from '../router/rules.ts';
-import { createKeyStore, type KeyStore } from '../auth/keys.ts';
+import { createKeyStore, type KeySource, type KeyStore } from '../auth/keys.ts';
 import { ProviderRuntime } from './provider-runtime.ts';
 
 /**
@@ -18,11 +18,11 @@ export class GatewayState {
   readonly picker = new TargetPicker();
   #catalog: Catalog;
 
-  constructor(config: Config, providers: ReadonlyMap<string, ProviderRuntime>) {
+  constructor(config: Config, providers: ReadonlyMap<string, ProviderRuntime>, virtualKeys?: KeySource) {
     this.config = config;
     this.providers = providers;
     this.rules = compileRules(config.model_rules);
-    this.keys = createKeyStore(config.auth.api_keys);
+    this.keys = createKeyStore(config.auth.api_keys, virtualKeys);
     this.#catalog = buildCatalog(config.routing, [...providers.values()]);
   }
 
@@ -45,6 +45,7 @@ export async function createGatewayState(
   logger: Logger,
   previous: GatewayState | undefined,
   onModelsChanged: () => void,
+  virtualKeys?: KeySource,
 ): Promise<{ state: GatewayState; retired: ProviderRuntime[] }> {
   const providers = new Map<string, ProviderRuntime>();
   const fresh: ProviderRuntime[] = [];
@@ -60,7 +61,7 @@ export async function createGatewayState(
       fresh.push(runtime);
     }
   }
-  const state = new GatewayState(config, providers);
+  const state = new GatewayState(config, providers, virtualKeys);
   // onModelsChanged rebuilds whichever state is current, so a runtime kept across a reload
   // still updates the catalog that is serving.
   await Promise.all(fresh.map((p) => p.startDiscovery(logger, onModelsChanged)));

@@ -44,6 +44,7 @@ export class Metrics {
   readonly #rateLimited: Counter;
   readonly inflightRequests: Gauge;
   readonly inflightStreams: Gauge;
+  readonly usageDropped: Counter;
 
   constructor(circuitStates: () => Array<{ provider: string; state: 0 | 1 | 2 }>) {
     const registers = [this.registry];
@@ -57,6 +58,7 @@ export class Metrics {
     this.#rateLimited = new Counter({ name: 'llmux_rate_limited_total', help: 'Requests refused by a rate limit, by key name.', labelNames: ['key'], registers });
     this.inflightRequests = new Gauge({ name: 'llmux_inflight_requests', help: 'Requests being answered now.', registers });
     this.inflightStreams = new Gauge({ name: 'llmux_inflight_streams', help: 'Streamed answers in progress now.', registers });
+    this.usageDropped = new Counter({ name: 'llmux_usage_dropped_total', help: 'Usage records dropped because the ledger store was unavailable and the queue was full.', registers });
     new Gauge({
       name: 'llmux_circuit_state',
       help: 'Circuit state per provider: 0 closed, 1 half-open, 2 open.',

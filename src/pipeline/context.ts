@@ -5,6 +5,7 @@ import type { GatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { GatewayState } from '../gateway/state.ts';
 import type { LimitSubject } from '../limits/limiter.ts';
+import type { DecodeHooks } from '../protocols/codec.ts';
 import type { StreamFraming, StreamSink } from './stream-sink.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface RequestContext {
   readonly framing: StreamFraming;
   /** The streamed answer's sink, once the stream has started: a late error is written there. */
   sink: StreamSink | undefined;
+  /** A front door's view of the successful answer as it is written (the Responses store keeps it). */
+  readonly tap: AnswerTap | undefined;
   /** The rate-limit window the request was admitted to, charged with its tokens at the end. */
   subject: LimitSubject | undefined;
   model: string | undefined;
@@ -59,6 +62,7 @@ export function newRequestContext(init: {
   op: Operation;
   stream: boolean;
   framing: StreamFraming;
+  tap: AnswerTap | undefined;
 }): RequestContext {
   return {
     ...init,
@@ -77,6 +81,16 @@ export function newRequestContext(init: {
   };
 }
 
+/**
+ * Sees every byte of an answer the pipeline writes, and may hold its end: the Responses door stores
+ * a finished answer before the client has it, so the client can retrieve or continue from it at once.
+ */
+export interface AnswerTap {
+  chunk(bytes: string | Buffer): void;
+  /** Called once, just before the answer ends, with its status; the end waits for the promise. */
+  beforeEnd(status: number): Promise<void> | undefined;
+}
+
 /** The client's request as the pipeline receives it. Never mutated: a rewrite makes a new one. */
 export interface ProxyInput {
   readonly op: Operation;
@@ -89,6 +103,8 @@ export interface ProxyInput {
   readonly stream: boolean;
   /** Decoded once per request however many targets are tried (filled on first use). */
   readonly memo: DecodeMemo;
+  /** The front door's choices for the request decoder. */
+  readonly hooks?: DecodeHooks;
 }
 
 export interface DecodeMemo {

@@ -12,7 +12,7 @@ import type { UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
+import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /** Client protocol A → canonical → provider protocol B. */
@@ -23,7 +23,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
     return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: false };
   }
   const { memo } = input;
-  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream }));
+  let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }));
   if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal));
   const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
@@ -62,15 +62,14 @@ export async function respondConverted(
       // Some upstreams never name the model that answered; the one asked for is the best account.
       if (answer.model === '') answer.model = prepared.upstreamModel;
       ctx.usage = answer.usage;
-      body = client.encodeChatResponse(answer, cctx);
+      body = client.encodeChatResponse(answer, cctx, input.memo.canonical);
     }
-    res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
-    res.end(JSON.stringify(body));
+    await endWholeAnswer(ctx, res, 200, { 'content-type': 'application/json' }, JSON.stringify(body));
     return true;
   }
 
   const decoder = providerCodec(provider).createStreamDecoder(cctx);
-  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel });
+  const encoder = client.createStreamEncoder(cctx, { includeUsage: prepared.clientWantsUsage, model: prepared.upstreamModel, request: input.memo.canonical });
   let out = '';
   let broken = false;
   const emit = (events: StreamEvent[]): void => {
@@ -108,7 +107,7 @@ export async function respondConverted(
   }
   for (const record of encoder.end()) out += serializeSse(record);
   if (res.destroyed) return !broken;
-  sink.end(out === '' ? undefined : out);
+  await sink.end(out === '' ? undefined : out);
   return !broken;
 }
 

@@ -2,13 +2,15 @@ import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../core/errors.ts';
 import { isObject } from '../core/json.ts';
 import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
+import { dropForeignReasoning } from '../protocols/openai-responses/foreign-reasoning.ts';
 import { SseEventSplitter } from '../protocols/passthrough.ts';
+import type { PassthroughObserver } from '../protocols/codec.ts';
 import { clientCodec } from '../protocols/registry.ts';
 import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
 import type { UpstreamResponse } from '../upstream/http.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
-import { answerHeaders, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
+import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
 
 /**
@@ -27,8 +29,9 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
     return body as Record<string, unknown>;
   };
   if (rule !== undefined) applyRuleToBody(rule, own());
-  if (ctx.clientProtocol === 'anthropic') {
-    const replaced = replaceUnsignedThinking(body as Record<string, unknown>);
+  if (ctx.clientProtocol === 'anthropic' || ctx.clientProtocol === 'responses') {
+    // Reasoning the upstream would refuse: unsigned thinking (Anthropic), other families' (Responses).
+    const replaced = ctx.clientProtocol === 'anthropic' ? replaceUnsignedThinking(body as Record<string, unknown>) : dropForeignReasoning(body as Record<string, unknown>);
     if (replaced !== body) {
       body = replaced;
       copied = true;
@@ -54,8 +57,7 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
   const contentType = upstream.headers['content-type'];
   if (!input.stream || !isEventStream(upstream)) {
     const body = await readWholeAnswer(ctx, upstream);
-    res.writeHead(upstream.status, answerHeaders(ctx, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }));
-    res.end(body);
+    await endWholeAnswer(ctx, res, upstream.status, { 'content-type': typeof contentType === 'string' ? contentType : 'application/json' }, body);
     // Accounting, after the answer left: the client does not wait for it.
     ctx.usage = codec.usageFromBody(body);
     return true;
@@ -91,14 +93,24 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
   } catch (error) {
     if (ctx.signal.aborted) return true;
     ctx.usage = observer.usage;
-    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`));
+    brokeOff(ctx, res, observer, `provider "${ctx.provider ?? ''}" closed the stream: ${(error as Error).message}`);
     return false;
   }
   ctx.usage = observer.usage;
   if (!observer.complete && !ctx.signal.aborted) {
-    writeError(ctx, res, new GatewayError('upstream_error', `provider "${ctx.provider ?? ''}" ended the stream before it was complete`));
+    brokeOff(ctx, res, observer, `provider "${ctx.provider ?? ''}" ended the stream before it was complete`);
     return false;
   }
-  sink.end();
+  await sink.end();
   return true;
+}
+
+/** Ends a stream the upstream broke off with the protocol's error event. */
+function brokeOff(ctx: RequestContext, res: ServerResponse, observer: PassthroughObserver, message: string): void {
+  const error = new GatewayError('upstream_error', message);
+  if (observer.failure === undefined || res.writableEnded) return writeError(ctx, res, error);
+  ctx.failure = error;
+  const event = observer.failure(message, error.status);
+  if (ctx.sink !== undefined) void ctx.sink.end(event);
+  else res.end(event);
 }

@@ -4,7 +4,7 @@ import { GatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation, Protocol } from '../core/protocol.ts';
 import type { ProviderRuntime } from '../gateway/provider-runtime.ts';
 import { clientCodec } from '../protocols/registry.ts';
-import type { CallInput } from '../providers/provider.ts';
+import { speaks, type CallInput } from '../providers/provider.ts';
 import { statusVerdict } from '../router/attempt-policy.ts';
 import type { Route, Target } from '../router/catalog.ts';
 import { pinnedProvider } from '../router/pin.ts';
@@ -112,7 +112,7 @@ const OPERATION_NAMES: Record<Operation, string> = {
 
 /** Token counts and Gemini's single embeddings are never converted: only a provider of the client's protocol serves them. */
 function servesOperation(p: ProviderRuntime, op: Operation, client: ClientProtocol): boolean {
-  if ((op === 'count_tokens' || op === 'embed_content') && p.adapter.protocol !== client) return false;
+  if ((op === 'count_tokens' || op === 'embed_content') && !speaks(p.adapter, client)) return false;
   // Embeddings convert one way only: OpenAI clients to Gemini providers.
   if (op === 'embeddings' && client === 'gemini' && p.adapter.protocol !== 'gemini') return false;
   return p.adapter.supports(operationFor(op, p.adapter.protocol));
@@ -138,7 +138,7 @@ const PROVIDER_CODES = new Set(['upstream_error', 'upstream_timeout', 'rate_limi
 
 async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Route, target: Target, provider: ProviderRuntime, res: ServerResponse): Promise<Failure | undefined> {
   const protocol = provider.adapter.protocol;
-  const same = protocol === ctx.clientProtocol && (input.op !== 'completions' || protocol === 'openai');
+  const same = speaks(provider.adapter, ctx.clientProtocol) && (input.op !== 'completions' || protocol === 'openai');
   const scoped: CompiledRule | undefined = ctx.state.rules.forProvider(provider.name, route.publicModel, target.upstreamModel);
   const upstreamModel = scoped?.model ?? target.upstreamModel;
   const op = operationFor(input.op, protocol);
@@ -157,6 +157,7 @@ async function attemptTarget(ctx: RequestContext, input: ProxyInput, route: Rout
       body: prepared.body,
       clientCredential: ctx.state.config.auth.forward_auth ? ctx.credential : undefined,
       clientHeaders: ctx.clientProtocol === protocol ? ctx.headers : {},
+      protocol: same ? ctx.clientProtocol : protocol,
     };
     build = async () => provider.adapter.call(op, callInput);
     call = await build();

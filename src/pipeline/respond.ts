@@ -37,6 +37,17 @@ export async function readWholeAnswer(ctx: RequestContext, upstream: UpstreamRes
   return body;
 }
 
+/** Writes a whole (non-stream) answer; a front door's tap sees it and may hold its end. */
+export async function endWholeAnswer(ctx: RequestContext, res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): Promise<void> {
+  res.writeHead(status, answerHeaders(ctx, headers));
+  if (ctx.tap !== undefined) {
+    ctx.tap.chunk(body);
+    const holding = ctx.tap.beforeEnd(status);
+    if (holding !== undefined) await holding.catch(() => undefined);
+  }
+  res.end(body);
+}
+
 /**
  * A stream's headers go out at once so the client knows the answer started, unless its first
  * event is already here: then they leave with it, in one packet instead of two.
@@ -71,7 +82,7 @@ export function writeError(ctx: RequestContext, res: ServerResponse, error: unkn
   if (res.headersSent) {
     if (res.writableEnded) return;
     const event = serializeSse(codec.encodeStreamError(err));
-    if (ctx.sink !== undefined) ctx.sink.end(event);
+    if (ctx.sink !== undefined) void ctx.sink.end(event);
     else res.end(event);
     return;
   }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { SseEventSplitter } from '../protocols/passthrough.ts';
 import { parseSseText } from '../upstream/sse.ts';
-import type { RequestContext } from './context.ts';
+import type { AnswerTap, RequestContext } from './context.ts';
 import { writeChunk } from './respond.ts';
 
 /**
@@ -16,21 +16,44 @@ export interface StreamSink {
   open(status: number, headers: Record<string, string>): void;
   /** SSE bytes; resolves when the client's socket has room again (undefined: it has room now). */
   write(chunk: string | Buffer): Promise<void> | undefined;
-  /** The last SSE bytes, if any, and the end of the answer. */
-  end(chunk?: string | Buffer): void;
+  /** The last SSE bytes, if any, and the end of the answer; resolves once it has ended. */
+  end(chunk?: string | Buffer): Promise<void>;
 }
 
 export function openStreamSink(ctx: RequestContext, res: ServerResponse): StreamSink {
-  const sink = ctx.framing === 'json-array' ? jsonArraySink(res) : sseSink(res);
+  const framed = ctx.framing === 'json-array' ? jsonArraySink(res) : sseSink(res);
+  const sink = ctx.tap === undefined ? framed : tapped(framed, ctx.tap, res);
   ctx.sink = sink;
   return sink;
+}
+
+function tapped(sink: StreamSink, tap: AnswerTap, res: ServerResponse): StreamSink {
+  let ended = false;
+  return {
+    open: sink.open,
+    write: (chunk) => {
+      tap.chunk(chunk);
+      return sink.write(chunk);
+    },
+    end: async (chunk) => {
+      if (ended) return;
+      ended = true;
+      if (chunk !== undefined) tap.chunk(chunk);
+      const holding = tap.beforeEnd(res.statusCode);
+      if (holding !== undefined) await holding.catch(() => undefined);
+      await sink.end(chunk);
+    },
+  };
 }
 
 function sseSink(res: ServerResponse): StreamSink {
   return {
     open: (status, headers) => res.writeHead(status, headers),
     write: (chunk) => writeChunk(res, chunk),
-    end: (chunk) => (chunk === undefined ? res.end() : res.end(chunk)),
+    end: async (chunk) => {
+      if (chunk === undefined) res.end();
+      else res.end(chunk);
+    },
   };
 }
 
@@ -55,7 +78,7 @@ function jsonArraySink(res: ServerResponse): StreamSink {
       const out = elements(splitter.push(Buffer.from(chunk)));
       return out === '' ? undefined : writeChunk(res, out);
     },
-    end: (chunk) => {
+    end: async (chunk) => {
       let out = chunk === undefined ? '' : elements(splitter.push(Buffer.from(chunk)));
       const rest = splitter.rest();
       if (rest !== undefined) out += elements([rest]);

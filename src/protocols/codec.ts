@@ -20,14 +20,25 @@ export interface ProviderCodec {
   decodeError(status: number, body: unknown): { message: string; type?: string; retryAfter?: number };
 }
 
+/** Choices a front door makes for its protocol's request decoder, which runs inside the pipeline. */
+export interface DecodeHooks {
+  /** Tools only the client protocol's own platform runs (Responses hosted tools): dropped and reported, or refused. */
+  hostedTools?: 'drop' | 'reject';
+  /** Request fields dropped because the target cannot honour them, as paths (for `x-llmux-dropped-params`). */
+  onDropped?(paths: string[]): void;
+  /** The stored response this request continues, already resolved into it; echoed on the answer. */
+  previousResponseId?: string;
+}
+
 /**
  * A client protocol's converters behind one interface, so the pipeline never names a protocol.
  * decode* reads the wire into the canonical model, encode* writes it.
  */
 export interface Codec extends ProviderCodec {
-  decodeChatRequest(body: unknown, meta: { model: string; stream: boolean }): ChatRequest;
-  encodeChatResponse(res: ChatResponse, ctx: ConvertContext): unknown;
-  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string }): StreamEncoder;
+  decodeChatRequest(body: unknown, meta: { model: string; stream: boolean; hooks?: DecodeHooks }): ChatRequest;
+  /** `request` is the decoded client request, for protocols whose answer echoes it (Responses). */
+  encodeChatResponse(res: ChatResponse, ctx: ConvertContext, request?: ChatRequest): unknown;
+  createStreamEncoder(ctx: ConvertContext, opts: { includeUsage: boolean; model: string; request?: ChatRequest }): StreamEncoder;
   encodeError(err: GatewayError): { status: number; body: unknown };
   /** How a stream error is framed in this protocol (OpenAI: a data line; Anthropic: `event: error`). */
   encodeStreamError(err: GatewayError): SseRecord;
@@ -52,4 +63,9 @@ export interface PassthroughObserver {
   /** The upstream sent its proper end (`[DONE]`, `message_stop`, a `finishReason`). */
   readonly complete: boolean;
   readonly usage: Usage | undefined;
+  /**
+   * The event that ends a stream the upstream broke off, for protocols that number their events
+   * (Responses): it must follow the last event sent, which only the observer knows.
+   */
+  failure?(message: string, status: number): Buffer;
 }

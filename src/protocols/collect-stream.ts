@@ -36,7 +36,8 @@ export function collectStreamEvents(events: readonly StreamEvent[], ctx: Convert
         if (last?.type === 'reasoning' && last.signature === undefined) {
           last.signature = ev.signature;
           last.family = ev.family;
-        } else res.content.push({ type: 'reasoning', text: '', signature: ev.signature, family: ev.family });
+          if (ev.itemId !== undefined) last.itemId = ev.itemId;
+        } else res.content.push({ type: 'reasoning', text: '', signature: ev.signature, family: ev.family, ...(ev.itemId === undefined ? {} : { itemId: ev.itemId }) });
         break;
       }
       case 'redacted-reasoning':

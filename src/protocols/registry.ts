@@ -7,6 +7,7 @@ import { geminiCodec } from './gemini/codec.ts';
 import { geminiCodeAssistCodec } from './gemini-code-assist/codec.ts';
 import { openAICodec } from './openai/codec.ts';
 import { openAICompletionCodec } from './openai/completion-codec.ts';
+import { responsesCodec } from './openai-responses/codec.ts';
 import { qwenCodec } from './qwen/codec.ts';
 
 /** Client protocol → its converters. Adding a protocol means a folder and a line here. */
@@ -14,6 +15,7 @@ export const codecs: Readonly<Record<ClientProtocol, Codec>> = {
   openai: openAICodec,
   anthropic: anthropicCodec,
   gemini: geminiCodec,
+  responses: responsesCodec,
 };
 
 /** Provider protocol → how to write its requests and read its answers. */

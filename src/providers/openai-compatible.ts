@@ -10,6 +10,9 @@ const PATHS: Record<Operation, string | undefined> = {
   count_tokens: undefined,
 };
 
+/** The Responses API's own endpoints, for requests that arrive in it. */
+const RESPONSES_PATHS: Partial<Record<Operation, string>> = { chat: '/responses', completions: '/responses', count_tokens: '/responses/input_tokens' };
+
 /** Any OpenAI-compatible service: OpenAI, Azure-style gateways, DashScope, DeepSeek, Ollama, vLLM… */
 export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
   const { origin, basePath } = splitBaseUrl(config.base_url ?? 'https://api.openai.com/v1');
@@ -23,18 +26,23 @@ export function createOpenAIProvider(config: ProviderConfig): ProviderAdapter {
     return headers;
   };
 
+  // OpenAI itself serves the Responses API; other compatible servers say so with `responses: true`.
+  const responses = config.responses ?? new URL(origin).hostname === 'api.openai.com';
+
   return {
     name: config.name,
     type: config.type,
     protocol: 'openai',
+    ...(responses ? { alsoSpeaks: ['responses'] as const } : {}),
     origin,
     config,
     // OpenAI itself rejects max_tokens for its reasoning models; other compatible servers often know only max_tokens.
     inlineImages: false,
     encodeOptions: { maxTokensField: new URL(origin).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens' },
-    supports: (op) => PATHS[op] !== undefined,
+    // Token counts exist only in the Responses API (`/responses/input_tokens`).
+    supports: (op) => PATHS[op] !== undefined || (op === 'count_tokens' && responses),
     call(op: Operation, input: CallInput): UpstreamCall {
-      const path = PATHS[op];
+      const path = input.protocol === 'responses' ? RESPONSES_PATHS[op] : PATHS[op];
       if (path === undefined) throw new Error(`openai providers have no ${op} endpoint`);
       const credential = nextKey() ?? input.clientCredential;
       return { method: 'POST', path: basePath + path, headers: headersFor(credential, true), body: input.body };

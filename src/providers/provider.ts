@@ -15,6 +15,8 @@ export interface CallInput {
   clientCredential: string | undefined;
   /** Client headers a same-protocol client may pass on (anthropic-version, anthropic-beta). */
   clientHeaders: Readonly<Record<string, string | string[] | undefined>>;
+  /** The protocol `body` is written in, for providers that speak more than one (OpenAI: chat and Responses). */
+  protocol?: Protocol;
 }
 
 /** How to reach one provider: URL layout, auth and quirks. Conversion lives in protocols/. */
@@ -29,6 +31,8 @@ export interface ProviderAdapter {
   readonly inlineImages: boolean;
   /** Request-writing quirks handed to the protocol encoder. */
   readonly encodeOptions: { maxTokensField?: 'max_tokens' | 'max_completion_tokens' };
+  /** Further protocols the provider takes as they are, besides `protocol` (OpenAI's Responses API). */
+  readonly alsoSpeaks?: readonly Protocol[];
   /** Which operations this provider can serve natively. */
   supports(op: Operation): boolean;
   /** May be async: OAuth providers refresh a token, Qwen web opens a chat first. */
@@ -43,6 +47,11 @@ export interface ProviderAdapter {
   /** The call that lists models (also the cheap health probe). */
   modelsCall(): UpstreamCall | Promise<UpstreamCall>;
   parseModels(body: unknown): string[];
+}
+
+/** Whether a request in `protocol` goes to this provider as it is, without conversion. */
+export function speaks(adapter: ProviderAdapter, protocol: Protocol): boolean {
+  return adapter.protocol === protocol || adapter.alsoSpeaks?.includes(protocol) === true;
 }
 
 /** Splits a base URL into the pool origin and the path prefix every call starts with. */

@@ -4,6 +4,7 @@ import { createCodeGeexProvider } from './codegeex.ts';
 import { createGeminiProvider } from './gemini.ts';
 import { createGeminiCliProvider } from './gemini-cli/provider.ts';
 import { createOpenAIProvider } from './openai-compatible.ts';
+import { createOpenAIResponsesProvider } from './openai-responses.ts';
 import type { ProviderAdapter } from './provider.ts';
 import { createQwenProvider } from './qwen.ts';
 
@@ -22,5 +23,7 @@ export function createProviderAdapter(config: ProviderConfig): ProviderAdapter {
       return createCodeGeexProvider(config);
     case 'qwen':
       return createQwenProvider(config);
+    case 'openai-responses':
+      return createOpenAIResponsesProvider(config);
   }
 }

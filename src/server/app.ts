@@ -11,9 +11,11 @@ import type { ClientProtocol } from '../core/protocol.ts';
 import { registerAnthropicRoutes } from './front-doors/anthropic.ts';
 import { registerGeminiRoutes } from './front-doors/gemini.ts';
 import { registerOpenAIRoutes } from './front-doors/openai.ts';
+import { registerResponsesRoutes } from './front-doors/responses.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerAdminRoutes } from './admin/routes.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -141,6 +143,8 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
+  registerResponsesRoutes(app, gateway);
   return app;
 }
 

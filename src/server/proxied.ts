@@ -3,10 +3,11 @@ import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { limitSubject } from '../limits/limiter.ts';
-import { newRequestContext } from '../pipeline/context.ts';
+import { newRequestContext, type AnswerTap } from '../pipeline/context.ts';
 import { proxy } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
 import type { StreamFraming } from '../pipeline/stream-sink.ts';
+import type { DecodeHooks } from '../protocols/codec.ts';
 
 /**
  * Runs a proxied request on the raw response (the pipeline writes bytes itself). Errors before the
@@ -19,7 +20,7 @@ export async function handleProxied(
   reply: FastifyReply,
   protocol: ClientProtocol,
   op: Operation,
-  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming },
+  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming; rewritten?: boolean; hooks?: DecodeHooks; tap?: AnswerTap },
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
@@ -39,6 +40,7 @@ export async function handleProxied(
     op,
     stream: input.stream,
     framing: input.framing ?? 'sse',
+    tap: input.tap,
   });
   request.ctx = ctx;
   const { metrics } = gateway;
@@ -47,12 +49,15 @@ export async function handleProxied(
   try {
     // Token counts are free: Claude Code calls count_tokens constantly.
     ctx.subject = op === 'count_tokens' ? undefined : limitSubject(ctx.state.config, ctx.key, request.ip);
+    // A spent budget refuses before the request counts against a rate limit.
+    if (op !== 'count_tokens') gateway.ledger?.checkBudget(ctx.key);
     if (ctx.subject !== undefined) {
       const headers = await gateway.limiter.admit(ctx.subject);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     }
-    const raw = request.body instanceof Buffer ? request.body : undefined;
-    await proxy(ctx, { op, body: input.body, model: input.model, stream: input.stream, raw, memo: {} }, res);
+    // A front door that rewrote the body (Responses history rebuilt from the store) has no client bytes to forward.
+    const raw = request.body instanceof Buffer && input.rewritten !== true ? request.body : undefined;
+    await proxy(ctx, { op, body: input.body, model: input.model, stream: input.stream, raw, memo: {}, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }, res);
   } catch (error) {
     const failure = toGatewayError(error);
     if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');

@@ -83,6 +83,11 @@ export class UpstreamClient {
     });
   }
 
+  /** Requests on this provider's connections now, answers still streaming included (the admin API shows it). */
+  get inflight(): number {
+    return this.#pool.stats.size;
+  }
+
   send(call: UpstreamCall, options: SendOptions): Promise<UpstreamResponse> {
     return new Promise((resolve, reject) => {
       const started = performance.now();

@@ -20,7 +20,9 @@ export interface TestGateway {
 
 /** Starts the gateway in this process on a free loopback port, with the given raw config. */
 export async function startGateway(raw: Record<string, unknown>): Promise<TestGateway> {
-  const config = configSchema.parse({ ...raw, server: { host: '127.0.0.1', port: 0, ...((raw['server'] as object | undefined) ?? {}) } });
+  // The ledger is on, as by default, in a file of its own rather than the working directory.
+  const usage = { path: join(mkdtempSync(join(tmpdir(), 'llmux-usage-')), 'usage.db'), ...((raw['usage'] as object | undefined) ?? {}) };
+  const config = configSchema.parse({ ...raw, usage, server: { host: '127.0.0.1', port: 0, ...((raw['server'] as object | undefined) ?? {}) } });
   const logs: Array<Record<string, unknown>> = [];
   let text = '';
   const sink = new Writable({

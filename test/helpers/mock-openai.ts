@@ -51,6 +51,8 @@ function route(options: MockOptions, req: RecordedRequest, res: ServerResponse):
   if (req.method === 'POST' && req.path === '/v1/chat/completions') return chat(options, req, res, model);
   if (req.method === 'POST' && req.path === '/v1/completions') return completion(options, req, res, model);
   if (req.method === 'POST' && req.path === '/v1/embeddings') return embeddings(req, res, model);
+  if (req.method === 'POST' && req.path === '/v1/responses') return responses(options, req, res, model);
+  if (req.method === 'POST' && req.path === '/v1/responses/input_tokens') return json(res, 200, { object: 'response.input_tokens', input_tokens: RESPONSES_INPUT_TOKENS });
   error(res, 404, `no route ${req.method} ${req.path}`, 'invalid_request_error');
 }
 
@@ -139,4 +141,65 @@ function embeddings(req: RecordedRequest, res: ServerResponse, model: string): v
     return { object: 'embedding', index, embedding };
   });
   json(res, 200, { object: 'list', data, model, usage: { prompt_tokens: 5, total_tokens: 5 } });
+}
+
+export const RESPONSES_INPUT_TOKENS = 77;
+export const RESPONSES_USAGE = { input_tokens: 13, input_tokens_details: { cached_tokens: 3 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 21 } as const;
+
+/**
+ * OpenAI's Responses API: with tools (and no tool output yet in the input) a reasoning item with
+ * an encrypted blob and a `get_weather` call, else `Hello from <name>`. Streams carry sequence
+ * numbers; `store: false` answers with an empty `output` in `response.completed`, as OpenAI's
+ * Codex backend does. `cut-stream` closes the connection mid-text, `cut-args` mid-arguments.
+ */
+function responses(options: MockOptions, req: RecordedRequest, res: ServerResponse, model: string): void {
+  const id = `resp_mock_${options.name}_${Date.now()}`;
+  const body = req.body ?? {};
+  const input = Array.isArray(body['input']) ? (body['input'] as Array<Record<string, unknown>>) : [];
+  const answered = input.some((i) => i['type'] === 'function_call_output');
+  const tools = (Array.isArray(body['tools']) && (body['tools'] as unknown[]).length > 0 && !answered) || model === 'cut-args';
+  const reasoning = { type: 'reasoning', id: `rs_mock_${options.name}`, summary: [{ type: 'summary_text', text: 'Thinking.' }], encrypted_content: `enc-${options.name}` };
+  const call = { type: 'function_call', id: `fc_mock_${options.name}`, call_id: `call_mock_${options.name}`, name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' };
+  const text = answered ? `Final from ${options.name}` : replyText(options.name);
+  const message = { type: 'message', id: `msg_mock_${options.name}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
+  const output = tools ? [reasoning, call] : [message];
+  const response = (status: string, out: unknown[], usage: unknown) => ({ id, object: 'response', created_at: 1700000000, status, error: null, incomplete_details: null, model, output: out, usage, store: body['store'] ?? true });
+  if (body['stream'] !== true) {
+    json(res, 200, response('completed', output, RESPONSES_USAGE));
+    return;
+  }
+  let seq = 0;
+  const events: string[] = [];
+  const ev = (type: string, fields: Record<string, unknown>) => events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: seq++ })}\n\n`);
+  ev('response.created', { response: response('in_progress', [], null) });
+  ev('response.in_progress', { response: response('in_progress', [], null) });
+  if (tools) {
+    ev('response.output_item.added', { output_index: 0, item: { ...reasoning, summary: [], encrypted_content: undefined } });
+    ev('response.reasoning_summary_part.added', { item_id: reasoning.id, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } });
+    ev('response.reasoning_summary_text.delta', { item_id: reasoning.id, output_index: 0, summary_index: 0, delta: 'Thinking.' });
+    ev('response.reasoning_summary_text.done', { item_id: reasoning.id, output_index: 0, summary_index: 0, text: 'Thinking.' });
+    ev('response.reasoning_summary_part.done', { item_id: reasoning.id, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: 'Thinking.' } });
+    ev('response.output_item.done', { output_index: 0, item: reasoning });
+    ev('response.output_item.added', { output_index: 1, item: { ...call, arguments: '', status: 'in_progress' } });
+    for (const d of ['{"city"', ':"Paris"}']) ev('response.function_call_arguments.delta', { item_id: call.id, output_index: 1, delta: d });
+    ev('response.function_call_arguments.done', { item_id: call.id, output_index: 1, arguments: call.arguments });
+    ev('response.output_item.done', { output_index: 1, item: call });
+  } else {
+    ev('response.output_item.added', { output_index: 0, item: { ...message, status: 'in_progress', content: [] } });
+    ev('response.content_part.added', { item_id: message.id, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+    for (const d of text.split(/(?= )/)) ev('response.output_text.delta', { item_id: message.id, output_index: 0, content_index: 0, delta: d, logprobs: [] });
+    ev('response.output_text.done', { item_id: message.id, output_index: 0, content_index: 0, text, logprobs: [] });
+    ev('response.content_part.done', { item_id: message.id, output_index: 0, content_index: 0, part: { type: 'output_text', text, annotations: [] } });
+    ev('response.output_item.done', { output_index: 0, item: message });
+  }
+  ev('response.completed', { response: response('completed', body['store'] === false ? [] : output, RESPONSES_USAGE) });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // Cut points: after the first text delta, or after the first arguments delta.
+  const cutAt = model === 'cut-stream' ? events.findIndex((e) => e.includes('output_text.delta')) + 1 : model === 'cut-args' ? events.findIndex((e) => e.includes('function_call_arguments.delta')) + 1 : -1;
+  if (cutAt > 0) {
+    res.write(events.slice(0, cutAt).join(''));
+    setTimeout(() => res.socket?.destroy(), 20);
+    return;
+  }
+  res.end(events.join(''));
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load.ts';
-import type { Config } from '../../src/config/schema.ts';
+import { configSchema, type Config } from '../../src/config/schema.ts';
 import { startGateway } from '../helpers/gateway.ts';
 
 /** Static checks of the deployment files: no Docker engine or cluster runs here. */
@@ -58,6 +58,17 @@ describe('Dockerfile', () => {
     assert.ok(finalStage.slice(0, user).some((l) => l.includes('chown node:node node_modules/.cache')), 'the runtime user can write the cache folder');
   });
 
+  test('keeps the SQLite ledger on a /data volume: the working directory the default usage.path resolves against', () => {
+    assert.ok(finalStage.includes('VOLUME /data'));
+    const workdirs = finalStage.filter((l) => l.startsWith('WORKDIR '));
+    assert.equal(workdirs.at(-1), 'WORKDIR /data');
+    const user = finalStage.findIndex((l) => l.startsWith('USER '));
+    assert.ok(finalStage.slice(0, user).some((l) => l.includes('chown node:node /data')), 'the runtime user can write the ledger');
+    // The entry point no longer depends on the working directory.
+    assert.match(finalStage.find((l) => l.startsWith('ENTRYPOINT')) ?? '', /"\/app\/bin\/llmux\.js"/);
+    assert.equal(configSchema.parse({}).usage.path, 'llmux-usage.db');
+  });
+
   test('copies only files that exist', () => {
     for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from'))) {
       for (const src of l.split(/\s+/).slice(1, -1)) assert.ok(existsSync(join(root, src)), `${src} is missing`);
@@ -68,8 +79,8 @@ describe('Dockerfile', () => {
 describe('docker-compose.yml', () => {
   const compose = parseYaml(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
 
-  test('runs the gateway with Redis, and the references between services resolve', () => {
-    assert.deepEqual(Object.keys(compose.services).sort(), ['llmux', 'redis']);
+  test('runs the gateway with Redis and PostgreSQL, and the references between services resolve', () => {
+    assert.deepEqual(Object.keys(compose.services).sort(), ['llmux', 'postgres', 'redis']);
     const llmux = compose.services['llmux'] ?? {};
     for (const dep of Object.keys((llmux['depends_on'] as object | undefined) ?? {})) assert.ok(dep in compose.services, dep);
     const volume = ((llmux['volumes'] as string[] | undefined) ?? [])[0] ?? '';
@@ -80,6 +91,16 @@ describe('docker-compose.yml', () => {
     assert.equal(new URL(config.rate_limit?.redis_url ?? '').hostname, 'redis', 'redis_url names the compose service');
     assert.equal(config.rate_limit?.store, 'redis');
     assert.equal(config.server.host, '0.0.0.0');
+    // Scaled replicas share one ledger: PostgreSQL, named by its compose service, with the password compose gives both.
+    assert.equal(config.usage.store, 'postgres');
+    const pg = new URL(config.usage.postgres_url ?? '');
+    assert.equal(pg.hostname, 'postgres');
+    const postgres = compose.services['postgres'] ?? {};
+    assert.equal(pg.pathname.slice(1), get(postgres, 'environment', 'POSTGRES_DB'));
+    assert.equal(pg.username, get(postgres, 'environment', 'POSTGRES_USER'));
+    assert.equal(get(llmux, 'environment', 'POSTGRES_PASSWORD'), get(postgres, 'environment', 'POSTGRES_PASSWORD'));
+    assert.deepEqual(config.admin.api_keys, [], 'no LLMUX_ADMIN_KEY: no admin API');
+    assert.deepEqual(loadDeployConfig(readFileSync(join(root, source ?? ''), 'utf8'), { LLMUX_ADMIN_KEY: 'sk-admin' }).admin.api_keys, ['sk-admin']);
     const published = ((llmux['ports'] as string[] | undefined) ?? [])[0] ?? '';
     assert.equal(published.split(':')[1], String(config.server.port), 'the published container port is the one the config listens on');
   });
@@ -118,6 +139,18 @@ describe('Kubernetes manifests', () => {
     const mount = get(container, 'volumeMounts', 0, 'mountPath');
     const env = (container['env'] as Array<{ name: string; value: string }>).find((e) => e.name === 'LLMUX_CONFIG');
     assert.equal(env?.value, `${String(mount)}/llmux.yaml`);
+  });
+
+  test('several replicas write the ledger to the PostgreSQL of the manifests', () => {
+    assert.equal(config.usage.store, 'postgres');
+    const host = new URL(config.usage.postgres_url ?? '').hostname;
+    assert.ok(byKind('Service').some((s) => s.metadata?.name === host), 'postgres_url names a Service in the manifests');
+    const postgres = byKind('StatefulSet').find((s) => s.metadata?.name === host);
+    assert.ok(postgres !== undefined, 'PostgreSQL keeps its data in a StatefulSet');
+    assert.ok((get(postgres, 'spec', 'volumeClaimTemplates') as unknown[]).length > 0);
+    const env = get(postgres, 'spec', 'template', 'spec', 'containers', 0, 'env') as Array<{ name: string; valueFrom?: unknown }>;
+    assert.equal(get(env.find((e) => e.name === 'POSTGRES_PASSWORD'), 'valueFrom', 'secretKeyRef', 'name'), secret.metadata?.name);
+    assert.deepEqual(config.admin.api_keys, ['x']);
   });
 
   test('the secret provides every variable the config interpolates', () => {

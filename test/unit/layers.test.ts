@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * it: concepts every layer needs (protocol identity, JSON guards, the upstream call) live low, and
  * nothing low reaches up into the server or the CLI. A new folder must be placed here.
  */
-const LAYERS = ['core', 'config', 'upstream', 'protocols', 'providers', 'router', 'auth', 'limits', 'observability', 'gateway', 'pipeline', 'server', 'cli', '.'];
+const LAYERS = ['core', 'config', 'upstream', 'protocols', 'providers', 'router', 'auth', 'limits', 'responses-store', 'observability', 'ledger', 'gateway', 'pipeline', 'server', 'cli', '.'];
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 

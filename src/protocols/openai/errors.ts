@@ -41,6 +41,8 @@ export function openAIErrorBody(status: number, message: string, code: string | 
   // OpenAI reports an unknown model as an invalid request with code model_not_found, and a
   // rate limit with code rate_limit_exceeded; clients (and SDK retry logic) key on those.
   if (code === 'model_not_found') return { error: { message, type: 'invalid_request_error', param, code } };
+  // A spent budget is OpenAI's own quota error: the SDKs do not retry it, as they would a rate limit.
+  if (code === 'insufficient_quota') return { error: { message, type: 'insufficient_quota', param, code } };
   if (status === 429) return { error: { message, type: 'rate_limit_error', param, code: 'rate_limit_exceeded' } };
   return { error: { message, type: openAIErrorTypeForStatus(status), param, code } };
 }
