@@ -150,7 +150,7 @@ export function evaluateBudgets(r: BenchResults): BudgetLine[] {
   const ll = max64.litellm?.rps;
   const peerMissing = (id: TargetId): string => `not measured${r.missing[id] === undefined ? '' : `: ${LABELS[id]} ${r.missing[id]}`}`;
   out.push(line('throughput at 64 connections >= 10x LiteLLM', l === undefined || ll === undefined ? undefined : l >= 10 * ll,
-    l === undefined || ll === undefined ? peerMissing('litellm') : `${n0(l)} req/s = ${f(l / ll, 1)}x LiteLLM's ${n0(ll)}`));
+    l === undefined || ll === undefined ? peerMissing('litellm') : ll === 0 ? `${n0(l)} req/s; LiteLLM completed no request in the lane` : `${n0(l)} req/s = ${f(l / ll, 1)}x LiteLLM's ${n0(ll)}`));
   for (const peer of ['litellm', 'bifrost'] as const) {
     const theirs = addedWrk(rate500, peer, 'p99');
     out.push(line(`added p99 at 500 req/s below ${LABELS[peer]}'s`, p99 === undefined || theirs === undefined ? undefined : p99 < theirs,
