@@ -24,7 +24,7 @@ const USAGE = `npm run bench [-- options]
   (no option)    full run, about 15 minutes: direct, bare Node proxy, llmux, Portkey, LiteLLM, Bifrost,
                  llmux --workers 2, llmux converting OpenAI to an Anthropic upstream, llmux with a
                  large routing state and with the usage ledger off; installs what it needs
-  --quick        about 3 minutes: shorter lanes, installs nothing (uses what is there)
+  --quick        about 2 minutes: shorter lanes, one round, installs nothing (uses what is there)
   --profile      CPU profiles of llmux → bench/results/profile/ (top 15 self time): under 64
                  connections, under 100 streams of 50 events 10 ms apart, and under 64
                  connections with a large routing state (--profile-only=requests,streams,large)
