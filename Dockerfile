@@ -16,6 +16,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
+COPY web/dist ./web/dist
 # The compile cache is keyed by path, content and user id: warmed where it will run, by the user
 # that runs llmux (the official image's unprivileged one, uid 1000). Read-only at run time is fine.
 RUN mkdir -p node_modules/.cache && chown node:node node_modules/.cache \

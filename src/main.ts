@@ -44,6 +44,11 @@ switch (args.command) {
     break;
   }
   case 'serve': {
+    if (args.demo === true) {
+      const code = await (await import('./cli/demo.ts')).runDemo(args, env, cwd);
+      if (code !== undefined) process.exit(code);
+      break;
+    }
     const workers = args.workers ?? 1;
     const code =
       workers > 1 && cluster.isPrimary

@@ -1,12 +1,14 @@
 import { hash } from 'node:crypto';
 import type { ApiKeyConfig, Budget } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
-import { compileGlob, matchesAny, type Glob } from '../router/glob.ts';
+import { compileGlob, type Glob } from '../router/glob.ts';
 
 export interface ClientKey {
   readonly name: string;
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
+  /** Token-count requests per minute (a bucket apart from rpm); undefined: the defaults. */
+  readonly countTokensRpm?: number | undefined;
   /** Allowed model globs; undefined = every model. */
   readonly models: readonly Glob[] | undefined;
   /** Spend allowed per period; undefined = no budget. */
@@ -44,7 +46,7 @@ export function createKeyStore(keys: readonly ApiKeyConfig[], virtual?: KeySourc
     return g;
   };
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, models: k.models?.map(glob), budget: k.budget });
+    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models?.map(glob), budget: k.budget });
   });
   if (virtual === undefined) {
     return {
@@ -69,8 +71,24 @@ export function modelNotAllowed(key: ClientKey | undefined, model: string): Gate
   return new GatewayError('model_not_allowed', `The key "${key?.name ?? ''}" may not use the model "${model}".`, { param: 'model' });
 }
 
+/**
+ * Whether a key's model allow-list admits a public model name. A glob without "/" is matched
+ * against the model part of a "provider/model" name (the whole name when it has no "/"), so
+ * `claude*` admits `claude-3` and `anthropic/claude-3` but never `claude-proxy/gpt-4o`: a glob
+ * cannot reach across the provider prefix. A glob with "/" names the provider itself and is
+ * matched against the whole name (`openai/gpt-4o*`; a star before the slash spans providers).
+ * A lone `*` admits everything.
+ * Call it for every public name a request is served under (the client's, a rule's rename, each
+ * fallback); an alias is a public name, and admitting it admits its targets.
+ */
 export function keyAllowsModel(key: ClientKey | undefined, model: string): boolean {
-  return key?.models === undefined || matchesAny(key.models, model);
+  if (key?.models === undefined) return true;
+  const slash = model.indexOf('/');
+  const modelPart = slash === -1 ? model : model.slice(slash + 1);
+  for (const g of key.models) {
+    if (g.source.includes('/') ? g.test(model) : g.test(modelPart)) return true;
+  }
+  return false;
 }
 
 /** The credential a client presented, in any of the forms the three SDKs use. */

@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
 import { redactSecrets } from '../config/redact.ts';
 
-export { REDACTED, redactSecrets } from '../config/redact.ts';
+export { REDACTED, redactSecrets, redactUrl } from '../config/redact.ts';
 
 /** Top-level sections in the order the README documents them. */
-const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'usage', 'admin'];
+const SECTION_ORDER = ['server', 'auth', 'rate_limit', 'providers', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images', 'responses', 'usage', 'admin'];
 
 /**
  * The config a file (or the environment, or go-aiproxy's flags) became, as an llmux.yaml the user

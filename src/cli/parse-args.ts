@@ -25,6 +25,8 @@ export interface CliArgs {
   apiKeys: string[];
   logLevel?: string;
   workers?: number;
+  /** Serve the built-in demo provider with a generated admin key (`--demo`). */
+  demo?: boolean;
   /** Seed 001 (go-aiproxy) flags, present only when one was given. */
   aiproxy?: AiproxyFlags;
   ledger?: LedgerArgs;
@@ -49,6 +51,7 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
         'api-key': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         workers: { type: 'string' },
+        demo: { type: 'boolean' },
         // go-aiproxy's flags; --host, --port, --api-key and --config are shared.
         'model-provider': { type: 'string', multiple: true },
         'openai-api-key': { type: 'string' },
@@ -90,6 +93,12 @@ export function parseCli(argv: readonly string[]): ParseCliResult {
   if (values.config !== undefined) args.config = values.config;
   if (values.host !== undefined) args.host = values.host;
   if (values['log-level'] !== undefined) args.logLevel = values['log-level'];
+  if (values.demo === true) {
+    if (first !== 'serve') return { ok: false, error: `--demo: only for serving (got the command "${first}")` };
+    // The demo's upstream and ledger live in one process; workers would each start their own.
+    if (values.workers !== undefined) return { ok: false, error: '--demo runs in one process: drop --workers' };
+    args.demo = true;
+  }
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, error: `--port: must be a port number (got "${values.port}")` };
@@ -118,6 +127,7 @@ export const USAGE = `llmux — one OpenAI-compatible endpoint in front of every
 
 Usage:
   llmux [serve] [--config FILE] [--host H] [--port P] [--api-key K]... [--log-level L] [--workers N]
+  llmux --demo  [--host H] [--port P]   a built-in demo provider, the ledger and the console: try it without a key
   llmux check   [--config FILE]   validate the config and print the routing table
   llmux models  [--config FILE]   print the public model list
   llmux usage   [--since 24h] [--by key|model|provider]   spend and tokens from the usage ledger

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { GatewayState } from '../gateway/state.ts';
+import { redactSecrets, redactUrl } from './canonical-config.ts';
 
 /** The resolved routing table `llmux check` prints: public model → targets with weights. No secrets. */
 export function formatRoutingTable(config: Config, state: GatewayState): string {
@@ -14,7 +15,7 @@ export function formatRoutingTable(config: Config, state: GatewayState): string 
     const source = p.config.models !== undefined && p.models().length > 0 ? 'configured' : p.discovers ? 'discovered' : 'configured';
     const patterns = p.patterns().map((g) => g.source);
     const served = [`${p.models().length} model(s) ${source}`, ...(patterns.length > 0 ? [`patterns ${patterns.join(', ')}`] : [])].join(', ');
-    lines.push(`  ${p.name}  type=${p.config.type}  base_url=${p.adapter.origin}  weight=${p.weight}  ${served}`);
+    lines.push(`  ${p.name}  type=${p.config.type}  base_url=${redactUrl(p.adapter.origin)}  weight=${p.weight}  ${served}`);
   }
   lines.push('');
   lines.push('routes (public model -> provider/upstream model, weight):');
@@ -42,8 +43,9 @@ export function formatRoutingTable(config: Config, state: GatewayState): string 
     for (const r of config.model_rules) {
       const parts = [
         r.unset === undefined ? '' : `unset ${r.unset.join(',')}`,
-        r.set === undefined ? '' : `set ${JSON.stringify(r.set)}`,
-        r.extra === undefined ? '' : `extra ${JSON.stringify(r.extra)}`,
+        // The same redaction as the canonical config: a rule may set a key or a header.
+        r.set === undefined ? '' : `set ${JSON.stringify(redactSecrets(r.set))}`,
+        r.extra === undefined ? '' : `extra ${JSON.stringify(redactSecrets(r.extra))}`,
       ].filter((s) => s !== '');
       lines.push(`  ${r.match_model}${r.match_provider === undefined ? '' : ` @${r.match_provider}`}: ${parts.join('; ')}`);
     }

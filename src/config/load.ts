@@ -8,6 +8,7 @@ import { isGoAigatewayEnv, TARGET_ENV } from './dialects/go-aigateway.ts';
 import { fromOpenAICompatible } from './dialects/openai-compatible.ts';
 import { fromLlmRelay } from './dialects/llm-relay.ts';
 import { discoverConfig, type Discovery } from './discover.ts';
+import { checkConfigFileSync } from './read-file.ts';
 import { expandEnv } from './expand-env.ts';
 import { formatIssues } from './issues.ts';
 import { parseConfigText } from './parse-text.ts';
@@ -29,6 +30,8 @@ export interface LoadOptions {
   cli: ConfigFlags;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The config file's content, already read (a reload reads it asynchronously, once settled). */
+  fileText?: { path: string; text: string };
 }
 
 export type LoadResult =
@@ -70,11 +73,16 @@ export function loadConfig(options: LoadOptions): LoadResult {
 
 type Read = { ok: true; source: string; format: FormatId; mapped: DialectResult; translated: boolean } | { ok: false; errors: string[]; source: string };
 
-function readFile(path: string, { cli, env, cwd }: LoadOptions): Read {
+function readFile(path: string, { cli, env, cwd, fileText }: LoadOptions): Read {
   const source = path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    if (fileText !== undefined && fileText.path === path) text = fileText.text;
+    else {
+      const why = checkConfigFileSync(path);
+      if (why !== undefined) return { ok: false, errors: [`${path}: cannot read config file (${why})`], source };
+      text = readFileSync(path, 'utf8');
+    }
   } catch (error) {
     return { ok: false, errors: [`${path}: cannot read config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`], source };
   }

@@ -5,8 +5,9 @@
  */
 export const REDACTED = '<redacted>';
 
-const SECRET_FIELDS = /^(key|token|secret|password)$|_(key|token|secret|password)$/i;
-const SECRET_HEADERS = /authorization|api[-_]?key|token|secret|cookie|password/i;
+const SECRET_FIELDS = /^(key|apikey|token|secret|password|passwd|authorization|credentials?)$|[-_](key|token|secret|password|credentials?)$/i;
+/** Header names that carry credentials: Authorization, x-api-key, Ocp-Apim-Subscription-Key, Helicone-Auth, X-Auth-Token... */
+const SECRET_HEADERS = /auth|api[-_]?key|[-_]key$|^key$|subscription|token|secret|cookie|password|credential|signature|session/i;
 
 export function redactSecrets(value: unknown, key?: string, parent?: string): unknown {
   if (key !== undefined && SECRET_FIELDS.test(key)) return REDACTED;
@@ -25,8 +26,27 @@ export function redactSecrets(value: unknown, key?: string, parent?: string): un
   return value;
 }
 
-/** `redis://:pw@host` and `https://host/?key=K` carry credentials inside a URL. */
-function redactUrl(value: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, `$1:${REDACTED}@`).replace(/([?&](?:key|api_key|token|access_token)=)[^&#]*/gi, `$1${REDACTED}`);
+/** Query parameters that carry credentials. */
+const SECRET_QUERY = /([?&](?:key|api[-_]?key|apikey|token|access[-_]?token|secret|password|auth|sig|signature)=)[^&#]*/gi;
+
+/**
+ * URLs carry credentials in their userinfo (`redis://:pw@host`, `https://TOKEN@host`, a password
+ * that itself holds an `@`) and in their query (`?key=K`).
+ */
+export function redactUrl(value: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  if (scheme === null) return value;
+  const rest = value.slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  // The host follows the last "@": a password may contain "@" itself.
+  const at = authority.lastIndexOf('@');
+  let out = value;
+  if (at !== -1) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    const kept = colon > 0 ? `${userinfo.slice(0, colon)}:${REDACTED}` : REDACTED;
+    out = `${scheme[0]}${kept}${rest.slice(at)}`;
+  }
+  return out.replace(SECRET_QUERY, `$1${REDACTED}`);
 }

@@ -102,6 +102,8 @@ const apiKeySchema = z.strictObject({
   name: z.string().min(1).optional(),
   rpm: int(0).optional(),
   tpm: int(0).optional(),
+  /** Token-count requests per minute, a bucket apart from rpm (default: rpm). */
+  count_tokens_rpm: int(0).optional(),
   models: z.array(z.string().min(1)).optional(),
   budget: budgetSchema.optional(),
 });
@@ -124,6 +126,8 @@ export const configSchema = z
         body_limit: size.default(20 * 1024 * 1024),
         cors: z.strictObject({ origins: z.array(z.string().min(1)).default(['*']) }).optional(),
         drain_timeout: duration.default(30_000),
+        /** Open client connections at most (applies at start). */
+        max_connections: int(1).default(10_000),
       })
       .prefault({}),
     auth: z
@@ -136,6 +140,8 @@ export const configSchema = z
       .strictObject({
         rpm: int(0).default(0),
         tpm: int(0).default(0),
+        /** Token-count requests per minute, a bucket apart from rpm (default: rpm). */
+        count_tokens_rpm: int(0).optional(),
         store: z.enum(['memory', 'redis']).default('memory'),
         redis_url: z.string().default('redis://127.0.0.1:6379'),
       })
@@ -166,6 +172,14 @@ export const configSchema = z
       })
       .prefault({}),
     metrics: z.strictObject({ enabled: bool().default(true) }).prefault({}),
+    /** Image URLs fetched and inlined for providers that take only inline images. */
+    images: z
+      .strictObject({
+        fetch: bool().default(true),
+        allow_hosts: z.array(z.string().min(1)).default([]),
+        allow_private: bool().default(false),
+      })
+      .prefault({}),
     usage: z
       .strictObject({
         store: z.enum(['sqlite', 'postgres', 'off']).default('sqlite'),

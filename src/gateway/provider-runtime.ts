@@ -55,6 +55,10 @@ export class ProviderRuntime implements RoutableProvider {
     return this.config.weight;
   }
 
+  get hasModelList(): boolean {
+    return (this.config.models ?? this.adapter.staticModels) !== undefined;
+  }
+
   get discovers(): boolean {
     return this.#discovers;
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { formatResetDuration } from '../config/units.ts';
 import { GatewayError } from '../core/errors.ts';
+import type { Operation } from '../core/protocol.ts';
 import { MemoryStore } from './memory-store.ts';
 import type { RateStore } from './store.ts';
 
@@ -86,4 +87,16 @@ export function limitSubject(config: Config, key: { name: string; rpm: number | 
   const tpm = key?.tpm ?? config.rate_limit?.tpm ?? 0;
   if (rpm === 0 && tpm === 0) return undefined;
   return { id: key === undefined ? `ip:${clientIp}` : `key:${key.name}`, rpm, tpm };
+}
+
+/**
+ * The limits for one request of `op`. Token counts (Claude Code asks for one before most turns)
+ * are limited in a bucket of their own, so they neither eat a key's chat budget nor reach the
+ * provider without limit: `count_tokens_rpm` (the key's, else rate_limit's), else the key's rpm.
+ */
+export function limitSubjectFor(op: Operation, config: Config, key: { name: string; rpm: number | undefined; tpm: number | undefined; countTokensRpm?: number | undefined } | undefined, clientIp: string): LimitSubject | undefined {
+  if (op !== 'count_tokens') return limitSubject(config, key, clientIp);
+  const rpm = key?.countTokensRpm ?? config.rate_limit?.count_tokens_rpm ?? key?.rpm ?? config.rate_limit?.rpm ?? 0;
+  if (rpm === 0) return undefined;
+  return { id: `count:${key === undefined ? `ip:${clientIp}` : `key:${key.name}`}`, rpm, tpm: 0 };
 }

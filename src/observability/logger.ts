@@ -31,7 +31,28 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(base, pino.destination({ dest: 1, sync: false }));
 }
 
-/** `?key=...` in a URL, as it may appear in a logged path. */
+/** Query parameters whose values never reach a log line, compared after decoding (`%6bey` is `key`). */
+const SECRET_PARAMS = /^(?:key|api[-_]?key|access[-_]?token|token|secret|password|auth)$/i;
+
+/**
+ * `?key=...` in a URL, as it may appear in a logged path. Each parameter name is decoded the way
+ * the credential lookup decodes the query (URLSearchParams), so `?%6bey=K`, which authenticates,
+ * is redacted too.
+ */
 export function redactUrl(url: string): string {
-  return url.includes('key=') ? url.replace(/([?&]key=)[^&]*/gi, '$1[redacted]') : url;
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const parts = url.slice(q + 1).split('&');
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    const eq = part.indexOf('=');
+    const rawName = eq === -1 ? part : part.slice(0, eq);
+    const name = new URLSearchParams(`${rawName}=`).keys().next().value ?? rawName;
+    if (SECRET_PARAMS.test(name.trim())) {
+      parts[i] = `${rawName}=[redacted]`;
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, q + 1)}${parts.join('&')}` : url;
 }

@@ -24,7 +24,7 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
   }
   const { memo } = input;
   let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }));
-  if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal));
+  if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal, ctx.state.config.images));
   const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
   return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };

@@ -3,7 +3,7 @@ import { GatewayError } from '../core/errors.ts';
 import { isObject } from '../core/json.ts';
 import { replaceUnsignedThinking } from '../protocols/anthropic/unsigned-thinking.ts';
 import { dropForeignReasoning } from '../protocols/openai-responses/foreign-reasoning.ts';
-import { SseEventSplitter } from '../protocols/passthrough.ts';
+import { SseEventSplitter } from '../upstream/sse.ts';
 import type { PassthroughObserver } from '../protocols/codec.ts';
 import { clientCodec } from '../protocols/registry.ts';
 import { leaksSecret, redactSecrets } from '../providers/secrets.ts';

@@ -46,7 +46,7 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
     const name = chain[i] ?? model;
     let route: Route;
     try {
-      route = state.catalog.resolve(name, pin);
+      route = state.catalog.resolve(name, pin, (n) => keyAllowsModel(ctx.key, n));
     } catch (error) {
       if (i === 0) throw error;
       continue;
@@ -84,8 +84,10 @@ export async function proxy(ctx: RequestContext, input: ProxyInput, res: ServerR
   const estimate = clientCodec(ctx.clientProtocol, input.op).estimateInputTokens;
   if (input.op === 'count_tokens' && estimate !== undefined) {
     // No provider of the client's protocol can count: a local estimate, as the protocol shapes it.
+    // Counted before the headers go out: a body the estimate refuses is a 400, not a 200 cut short.
+    const counted = JSON.stringify(estimate(input.body));
     res.writeHead(200, answerHeaders(ctx, { 'content-type': 'application/json' }));
-    res.end(JSON.stringify(estimate(input.body)));
+    res.end(counted);
     return;
   }
   if (cannot.size > 0) {

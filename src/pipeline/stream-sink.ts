@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { SseEventSplitter } from '../protocols/passthrough.ts';
+import { SseEventSplitter } from '../upstream/sse.ts';
 import { parseSseText } from '../upstream/sse.ts';
 import type { AnswerTap, RequestContext } from './context.ts';
 import { writeChunk } from './respond.ts';

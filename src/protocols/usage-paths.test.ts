@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { Usage } from '../core/chat.ts';
 import type { ClientProtocol } from '../core/protocol.ts';
-import { SseEventSplitter } from './passthrough.ts';
+import { SseEventSplitter } from '../upstream/sse.ts';
 import { codecs } from './registry.ts';
 import { createSseParser } from '../upstream/sse.ts';
 

@@ -1,4 +1,5 @@
 import type { ProviderConfig } from '../config/schema.ts';
+import { secretSpellings } from '../core/secret-spellings.ts';
 
 /** Things that look like credentials in an upstream's message: OpenAI/Anthropic keys, Google keys and tokens. */
 const KEY_SHAPES = /\b(?:sk-|sk_|AIza|ya29\.)[\w.-]{6,}/g;
@@ -7,8 +8,8 @@ const KEY_SHAPES = /\b(?:sk-|sk_|AIza|ya29\.)[\w.-]{6,}/g;
 const PREFIX = 12;
 
 /**
- * A provider's credentials as they could appear in an upstream's answer: each key's prefix, raw and
- * JSON-escaped (`\/` for `/`, as some encoders write it). Built once per provider.
+ * A provider's credentials as they could appear in an upstream's answer: each key's prefix, in
+ * every spelling an encoder may use (raw, `\/`, `\u002b`, percent-encoded). Built once per provider.
  */
 export function secretNeedles(config: ProviderConfig): Buffer[] {
   const keys = config.api_keys ?? (config.api_key === undefined ? [] : [config.api_key]);
@@ -17,10 +18,8 @@ export function secretNeedles(config: ProviderConfig): Buffer[] {
   const out = new Set<string>();
   for (const key of all) {
     if (key.length < 6) continue;
-    const head = key.slice(0, Math.min(PREFIX, key.length));
-    out.add(head);
-    out.add(head.replaceAll('/', '\\/'));
-    out.add(JSON.stringify(head).slice(1, -1));
+    // The prefix, in each spelling: what follows it is redacted up to the next delimiter.
+    for (const spelling of secretSpellings(key.slice(0, PREFIX))) out.add(spelling);
   }
   return [...out].map((s) => Buffer.from(s));
 }

@@ -11,6 +11,11 @@ export interface RoutableProvider {
   models(): readonly string[];
   /** Globs from the config (`gpt-4o*`, `*`): served, but not listed. */
   patterns(): readonly Glob[];
+  /**
+   * Whether the config gives this provider a model list (or its type has a fixed one): explicit
+   * `provider/model` names are then held to that list. Without one, any name goes through.
+   */
+  readonly hasModelList?: boolean;
 }
 
 export interface Target {
@@ -34,8 +39,11 @@ export interface PublicModel {
 
 export interface Catalog {
   readonly mode: 'merge' | 'prefix';
-  /** Explicit `provider/model`, then an alias, then every provider serving the name; `pin` is the X-Model-Provider header. Throws a 404 GatewayError listing close matches. */
-  resolve(model: string, pin?: string): Route;
+  /**
+   * `pin` is the X-Model-Provider header. Throws a 404 GatewayError listing close matches, only
+   * among names `allowed` admits (the client key's allow-list) when given.
+   */
+  resolve(model: string, pin?: string, allowed?: (publicName: string) => boolean): Route;
   publicModels(): readonly PublicModel[];
   /** Whether a name is on the public list (bounds the model label of metrics). */
   isListed(name: string): boolean;
@@ -80,8 +88,8 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
   const narrow = (route: Route, pin: string | undefined): Route =>
     pin === undefined ? route : { publicModel: route.publicModel, key: `${route.key}\u0000${pin}`, targets: route.targets.filter((t) => t.provider === pin) };
 
-  const notFound = (model: string, pin: string | undefined): GatewayError => {
-    const names = listed.map((m) => m.id);
+  const notFound = (model: string, pin: string | undefined, allowed: ((name: string) => boolean) | undefined): GatewayError => {
+    const names = listed.map((m) => m.id).filter((name) => allowed === undefined || allowed(name));
     const near = nearest(model, names);
     const where = pin === undefined ? '' : ` on provider "${pin}"`;
     const suggestion = near.length > 0 ? ` Did you mean: ${near.join(', ')}?` : names.length === 0 ? ' No models are configured.' : '';
@@ -93,7 +101,7 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
     hasProvider: (name) => byName.has(name),
     publicModels: () => listed,
     isListed: (name) => listedNames.has(name),
-    resolve(model, pin) {
+    resolve(model, pin, allowed) {
       if (pin !== undefined && !byName.has(pin)) {
         const guess = closest(pin, [...byName.keys()]);
         throw new GatewayError('model_not_found', `Unknown provider "${pin}" in X-Model-Provider.${guess === undefined ? '' : ` Did you mean "${guess}"?`}`, { param: 'X-Model-Provider' });
@@ -102,9 +110,14 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
       if (slash > 0) {
         const provider = byName.get(model.slice(0, slash));
         if (provider !== undefined && slash < model.length - 1) {
-          const route = narrow({ publicModel: model, key: model, targets: [{ provider: provider.name, upstreamModel: model.slice(slash + 1), weight: provider.weight }] }, pin);
+          const upstreamModel = model.slice(slash + 1);
+          // A provider's model list is what the admin lets clients reach there.
+          if (provider.hasModelList === true && !provider.models().includes(upstreamModel) && !matchesAny(provider.patterns(), upstreamModel)) {
+            throw notFound(model, pin, allowed);
+          }
+          const route = narrow({ publicModel: model, key: model, targets: [{ provider: provider.name, upstreamModel, weight: provider.weight }] }, pin);
           if (route.targets.length > 0) return route;
-          throw notFound(model, pin);
+          throw notFound(model, pin, allowed);
         }
       }
       const alias = aliases.get(model);
@@ -131,7 +144,7 @@ export function buildCatalog(routing: Config['routing'], providers: readonly Rou
           return { publicModel: `${pin}/${model}`, key: `${pin}/${model}`, targets: [{ provider: pin, upstreamModel: model, weight: provider.weight }] };
         }
       }
-      throw notFound(model, pin);
+      throw notFound(model, pin, allowed);
     },
   };
 }

@@ -15,7 +15,9 @@ import { registerResponsesRoutes } from './front-doors/responses.ts';
 import { applyCors, registerCorsPreflight } from './cors.ts';
 import { presentedCredential, type ClientKey } from '../auth/keys.ts';
 import { registerOpsRoutes } from './ops.ts';
+import { registerOpenApiRoute } from './openapi.ts';
 import { registerAdminRoutes } from './admin/routes.ts';
+import { registerDashboard } from './dashboard.ts';
 import { outcomeOf } from './outcome.ts';
 
 declare module 'fastify' {
@@ -50,13 +52,20 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    // Slow clients: the whole request (headers and body) must arrive within this time.
-    requestTimeout: 120_000,
+    // Slow clients: the whole request (headers and body, at most body_limit) must arrive within
+    // this time, checked every 5 s (Node's default check every 30 s let a 1-byte-per-5-s body hold
+    // a connection for 150 s).
+    requestTimeout: 30_000,
+    http: { headersTimeout: 20_000, connectionsCheckingInterval: 5_000 },
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && given !== '' && given.length <= MAX_REQUEST_ID && /^[\w.:@/+=-]+$/.test(given) ? given : randomUUID();
     },
   });
+
+  // A cap on open connections (beyond it Node closes new ones at once): idle keep-alive sockets
+  // cost little each, but nothing else bounded their number.
+  app.server.maxConnections = gateway.state.config.server.max_connections;
 
   app.decorateRequest('clientKey', undefined);
   app.decorateRequest('credential', undefined);
@@ -119,8 +128,12 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
     const credential = presentedCredential(request.headers, q === -1 ? undefined : url.slice(q + 1));
-    request.credential = credential;
-    if (!state.keys.enabled) return;
+    // forward_auth sends the client's credential to a keyless provider only when llmux has no keys
+    // of its own: with auth on, that credential is llmux's client key, never the provider's.
+    if (!state.keys.enabled) {
+      request.credential = credential;
+      return;
+    }
     if (credential === undefined) throw new GatewayError('unauthorized', 'Missing API key: send it as "Authorization: Bearer <key>", "x-api-key", "x-goog-api-key" or "?key=".');
     const key = state.keys.lookup(credential);
     if (key === undefined) throw new GatewayError('unauthorized', 'Invalid API key.');
@@ -140,6 +153,8 @@ export function buildApp({ gateway }: AppOptions): FastifyInstance {
   });
 
   registerOpsRoutes(app, gateway);
+  registerOpenApiRoute(app);
+  registerDashboard(app, gateway);
   registerOpenAIRoutes(app, gateway);
   registerAnthropicRoutes(app, gateway);
   registerGeminiRoutes(app, gateway);

@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from '../core/errors.ts';
+import { rejectUncheckableJson } from './json-guard.ts';
 
 /** The request body as a JSON object, or a 400 that says what is wrong with it. */
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const raw = request.body;
   if (!(raw instanceof Buffer) || raw.length === 0) throw invalidRequest('The request body is empty: expected a JSON object.');
+  rejectUncheckableJson(raw);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));

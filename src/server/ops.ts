@@ -6,8 +6,12 @@ import type { Gateway } from '../gateway/gateway.ts';
 export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/health', async () => ({ status: 'ok' }));
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     if (!gateway.state.config.metrics.enabled) throw new GatewayError('route_not_found', 'metrics are disabled (metrics.enabled: false)');
+    // Only the literal path: the router also matches /%6detrics and /metrics/, which a front proxy
+    // that blocks /metrics would let through.
+    const raw = request.raw.url ?? '';
+    if (raw !== '/metrics' && !raw.startsWith('/metrics?')) throw new GatewayError('route_not_found', `Unknown route: GET ${raw.split('?')[0] ?? ''}`);
     const { contentType, body } = await gateway.metrics.text();
     return reply.type(contentType).send(body);
   });

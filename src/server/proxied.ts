@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { Gateway } from '../gateway/gateway.ts';
-import { limitSubject } from '../limits/limiter.ts';
+import { limitSubjectFor } from '../limits/limiter.ts';
 import { newRequestContext, type AnswerTap } from '../pipeline/context.ts';
 import { proxy } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
@@ -47,8 +47,8 @@ export async function handleProxied(
   metrics.inflightRequests.inc();
   if (input.stream) metrics.inflightStreams.inc();
   try {
-    // Token counts are free: Claude Code calls count_tokens constantly.
-    ctx.subject = op === 'count_tokens' ? undefined : limitSubject(ctx.state.config, ctx.key, request.ip);
+    // Token counts have a bucket of their own (limits/limiter.ts).
+    ctx.subject = limitSubjectFor(op, ctx.state.config, ctx.key, request.ip);
     // A spent budget refuses before the request counts against a rate limit.
     if (op !== 'count_tokens') gateway.ledger?.checkBudget(ctx.key);
     if (ctx.subject !== undefined) {

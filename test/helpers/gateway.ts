@@ -75,7 +75,11 @@ export async function spawnGateway(config: Record<string, unknown>, extraArgs: s
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+    // Generous: a loaded CI machine compiles the sources of a primary and its workers at once.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start:\n${output}`));
+    }, 30_000);
     const check = (): void => {
       const m = /listening on (http:\/\/[\d.:]+)/.exec(output);
       if (m?.[1] !== undefined) {

@@ -416,6 +416,8 @@ describe('protocol matrix: 3 client SDKs × 3 provider protocols over real HTTP'
       auth: { api_keys: [{ key: GW_KEY, name: 'matrix' }] },
       // Error cells must not open a circuit and starve later cells; no probes in the request records.
       health_check: { enabled: false, failure_threshold: 1000 },
+      // The image server of the inlining test runs on loopback, which llmux refuses by default.
+      images: { allow_private: true },
       providers: [
         { name: 'oai', type: 'openai', base_url: `${PROVIDERS.openai.mock.url}/v1`, api_key: 'sk-oai-provider-key-000000', models: ['gpt-4o-mini', 'bad-400', 'fail-500', 'gpt-length', 'cut-stream'] },
         {

@@ -91,6 +91,9 @@ describe('docker-compose.yml', () => {
     assert.equal(new URL(config.rate_limit?.redis_url ?? '').hostname, 'redis', 'redis_url names the compose service');
     assert.equal(config.rate_limit?.store, 'redis');
     assert.equal(config.server.host, '0.0.0.0');
+    // Any replica continues a previous_response_id chain: stored responses in the same Redis.
+    assert.equal(config.responses.store, 'redis');
+    assert.equal(new URL(config.responses.redis_url ?? '').hostname, 'redis');
     // Scaled replicas share one ledger: PostgreSQL, named by its compose service, with the password compose gives both.
     assert.equal(config.usage.store, 'postgres');
     const pg = new URL(config.usage.postgres_url ?? '');
@@ -139,6 +142,12 @@ describe('Kubernetes manifests', () => {
     const mount = get(container, 'volumeMounts', 0, 'mountPath');
     const env = (container['env'] as Array<{ name: string; value: string }>).find((e) => e.name === 'LLMUX_CONFIG');
     assert.equal(env?.value, `${String(mount)}/llmux.yaml`);
+  });
+
+  test('several replicas keep stored responses in the Redis of the manifests', () => {
+    assert.equal(config.responses.store, 'redis');
+    const host = new URL(config.responses.redis_url ?? '').hostname;
+    assert.ok(byKind('Service').some((s) => s.metadata?.name === host), 'responses.redis_url names a Service in the manifests');
   });
 
   test('several replicas write the ledger to the PostgreSQL of the manifests', () => {

@@ -13,7 +13,7 @@ const FOREIGN: ReadonlyArray<{ format: FormatId; markers: readonly string[]; sha
 ];
 
 /** llmux's top-level sections (and go-oai-gateway's synonym). */
-const LLMUX_KEYS = ['server', 'auth', 'rate_limit', 'providers', 'endpoints', 'routing', 'model_rules', 'health_check', 'logging', 'metrics'];
+const LLMUX_KEYS = ['server', 'auth', 'rate_limit', 'providers', 'endpoints', 'routing', 'model_rules', 'health_check', 'logging', 'metrics', 'images', 'responses', 'usage', 'admin'];
 
 export type Detected = { ok: true; format: FormatId } | { ok: false; error: string };
 

@@ -5,8 +5,10 @@ import { isRecord, pick, stringAt, type DialectResult } from './dialect.ts';
  * Seed 003 (OpenAICompatible): `host`, `port` and one array per provider kind (`codegeex`, `qwen`,
  * `gemini_cli`), each entry one credential. Every entry becomes a provider named after its
  * `prefix`, and the format's models are always "<prefix>/<model>", so routing is prefix mode.
- * Models are discovered from each provider. A gemini_cli entry carries its OAuth token inline:
- * `token_location` tells the provider where in this file to write a refreshed token back.
+ * Models are discovered from each provider. A gemini_cli entry carries its OAuth token inline
+ * (`token_location` tells the provider where in this file to write a refreshed token back), or
+ * names the Gemini CLI's credentials file (`oauth_creds_file`, refreshed and written back there,
+ * as for llmux's own gemini-cli providers).
  */
 const KINDS = [
   { key: 'codegeex', type: 'codegeex' },
@@ -16,7 +18,7 @@ const KINDS = [
 
 /** Copied 1:1 onto the provider (llmux's schema uses the same names). */
 const WEB_TOKEN_FIELDS = ['token', 'user_id', 'ide', 'ide_version', 'plugin_version', 'machine_id', 'talk_id', 'locale', 'base_url'] as const;
-const GEMINI_FIELDS = ['project_id', 'base_url', 'oauth_token_url'] as const;
+const GEMINI_FIELDS = ['project_id', 'base_url', 'oauth_token_url', 'oauth_creds_file'] as const;
 
 /** `file` is the absolute path of the config file, for `token_location`. */
 export function fromOpenAICompatible(file: Record<string, unknown>, path: string): DialectResult {
@@ -50,7 +52,11 @@ export function fromOpenAICompatible(file: Record<string, unknown>, path: string
       const provider: Record<string, unknown> = { name, type: kind.type };
       if (kind.type === 'gemini-cli') {
         for (const field of GEMINI_FIELDS) if (e[field] !== undefined) provider[field] = stringAt(e[field], [...at, field], errors);
-        if (e['token'] !== undefined && e['token'] !== null) {
+        const hasToken = e['token'] !== undefined && e['token'] !== null;
+        if (e['oauth_creds_file'] !== undefined) {
+          // The format's own example ships an empty token: with a credentials file named, that is no conflict.
+          if (hasToken && e['token'] !== '') warnings.push(`${formatPath([...at, 'token'])}: ignored, since oauth_creds_file names the credentials to use`);
+        } else if (hasToken) {
           provider['token'] = e['token'];
           provider['token_location'] = { file: path, pointer: [...at, 'token'] };
         }

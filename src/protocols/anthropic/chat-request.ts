@@ -265,7 +265,8 @@ function decodeOutputConfig(value: unknown, reasoning: ReasoningConfig | undefin
   }
   const effort = value['effort'];
   if (typeof effort === 'string' && reasoning?.enabled !== false) {
-    const mapped = OUTPUT_EFFORT[effort];
+    // Own properties only: "__proto__" or "constructor" would otherwise find Object.prototype's.
+    const mapped = Object.hasOwn(OUTPUT_EFFORT, effort) ? OUTPUT_EFFORT[effort] : undefined;
     if (mapped === undefined) throw invalidRequest('output_config.effort: must be low, medium, high, xhigh or max', 'output_config.effort');
     out.reasoning = { ...reasoning, effort: mapped };
   } else if (reasoning !== undefined) {

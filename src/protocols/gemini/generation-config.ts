@@ -201,7 +201,7 @@ export function encodeGeminiGenerationConfig(req: ChatRequest, upstreamModel: st
   if (format?.type === 'json') out.responseMimeType = 'application/json';
   else if (format?.type === 'json-schema') {
     out.responseMimeType = 'application/json';
-    out.responseSchema = sanitizeGeminiSchema(format.schema);
+    out.responseSchema = sanitizeGeminiSchema(format.schema, undefined, 'response_format');
   }
   const thinking = encodeGeminiThinkingConfig(req.reasoning, upstreamModel);
   if (thinking !== undefined) out.thinkingConfig = thinking;

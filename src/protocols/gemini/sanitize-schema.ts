@@ -1,3 +1,4 @@
+import { invalidRequest } from '../../core/errors.ts';
 import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/json.ts';
 
 /**
@@ -24,12 +25,27 @@ import { isFiniteNumber, isObject, isString, type JsonObject } from '../../core/
  * @see https://ai.google.dev/api/caching#Schema
  * @see https://ai.google.dev/gemini-api/docs/function-calling#function_declarations
  */
-export function sanitizeGeminiSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  return convert(schema, { root: schema, refStack: [] });
+export function sanitizeGeminiSchema(schema: Record<string, unknown>, budget: SchemaBudget = newSchemaBudget(), param = 'tools'): Record<string, unknown> {
+  return convert(schema, { root: schema, refStack: [], budget, param });
 }
 
 /** How many `$ref`s may be open at once while inlining; deeper ones become a plain object. */
 export const MAX_REF_DEPTH = 8;
+
+/**
+ * Schema nodes `$ref` inlining may produce for one request, all its schemas together. Without it
+ * a few KB of `$defs` that each reference the next K times grow as K^depth: 2 KB became 60 MB and
+ * 4.5 s of blocked event loop. Real schemas (pydantic models, MCP tools) expand to a few thousand.
+ */
+export const MAX_INLINED_NODES = 20_000;
+
+export interface SchemaBudget {
+  nodesLeft: number;
+}
+
+export function newSchemaBudget(): SchemaBudget {
+  return { nodesLeft: MAX_INLINED_NODES };
+}
 
 /**
  * `format` values Gemini supports, by type; others are dropped (the Developer API rejects the
@@ -57,10 +73,26 @@ interface State {
   root: JsonObject;
   /** The `$ref`s being inlined above this point, to stop cycles. */
   refStack: string[];
+  budget: SchemaBudget;
+  /** The request field the schema came from, for the error. */
+  param: string;
+}
+
+/** JSON type names by their lower-case spelling; own properties only ("constructor" is no type). */
+function geminiType(t: string): string | undefined {
+  return Object.hasOwn(TYPES, t) ? TYPES[t] : undefined;
+}
+
+/** Sets a property that may be named "__proto__" as an own property, never the prototype. */
+function setOwn(obj: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function convert(value: unknown, state: State): JsonObject {
   if (!isObject(value)) return {};
+  if (state.refStack.length > 0 && --state.budget.nodesLeft < 0) {
+    throw invalidRequest(`${state.param}: a JSON schema expands through $ref to more than ${MAX_INLINED_NODES} schemas, more than this gateway inlines for Gemini.`, state.param);
+  }
   const ref = value['$ref'];
   if (isString(ref)) return convertRef(ref, value, state);
   const allOf = value['allOf'];
@@ -73,10 +105,10 @@ function convert(value: unknown, state: State): JsonObject {
   const rawType = value['type'];
   const types = (Array.isArray(rawType) ? rawType : [rawType]).filter(isString).map((t) => t.toLowerCase());
   if (types.includes('null')) nullable = true;
-  const nonNull = types.filter((t) => t !== 'null' && TYPES[t] !== undefined);
-  let type: string | undefined = nonNull.length === 1 && nonNull[0] !== undefined ? TYPES[nonNull[0]] : undefined;
+  const nonNull = types.filter((t) => t !== 'null' && geminiType(t) !== undefined);
+  let type: string | undefined = nonNull.length === 1 && nonNull[0] !== undefined ? geminiType(nonNull[0]) : undefined;
   if (nonNull.length > 1) {
-    out['anyOf'] = nonNull.map((t) => ({ type: TYPES[t] }));
+    out['anyOf'] = nonNull.map((t) => ({ type: geminiType(t) }));
   }
 
   // const and enum: Gemini enums are strings; a null member means nullable.
@@ -128,7 +160,7 @@ function convert(value: unknown, state: State): JsonObject {
   const properties = value['properties'];
   if (isObject(properties)) {
     const converted: JsonObject = {};
-    for (const [name, child] of Object.entries(properties)) converted[name] = convert(child, state);
+    for (const [name, child] of Object.entries(properties)) setOwn(converted, name, convert(child, state));
     // Gemini rejects an empty properties map ("should be non-empty for OBJECT type").
     if (Object.keys(converted).length > 0) out['properties'] = converted;
     const required = value['required'];
@@ -165,7 +197,7 @@ function convertRef(ref: string, value: JsonObject, state: State): JsonObject {
   const target = resolvePointer(state.root, ref);
   if (target === undefined) return convert(siblings, state);
   // Keywords next to a $ref (description, nullable…) refine the referenced schema.
-  const inner = convert(target, { root: state.root, refStack: [...state.refStack, ref] });
+  const inner = convert(target, { ...state, refStack: [...state.refStack, ref] });
   const outer = convert(siblings, state);
   return { ...inner, ...withoutEmpty(outer) };
 }
@@ -176,8 +208,13 @@ function resolvePointer(root: JsonObject, ref: string): JsonObject | undefined {
   if (!ref.startsWith('#/')) return undefined;
   let node: unknown = root;
   for (const raw of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (!isObject(node)) return undefined;
+    let key: string;
+    try {
+      key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    } catch {
+      return undefined;
+    }
+    if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
     node = node[key];
   }
   return isObject(node) ? node : undefined;
@@ -193,9 +230,9 @@ function mergeAllOf(value: JsonObject, allOf: unknown[], state: State): JsonObje
     if (!isObject(part)) continue;
     for (const [key, child] of Object.entries(part)) {
       if (key === 'allOf') continue;
-      if (key === 'properties' && isObject(child)) Object.assign(properties, child);
+      if (key === 'properties' && isObject(child)) for (const [name, p] of Object.entries(child)) setOwn(properties, name, p);
       else if (key === 'required' && Array.isArray(child)) required.push(...child.filter(isString));
-      else merged[key] = child;
+      else setOwn(merged, key, child);
     }
   }
   if (Object.keys(properties).length > 0) merged['properties'] = properties;

@@ -1,7 +1,7 @@
 import type { ChatRequest, ToolChoice, ToolSpec } from '../../core/chat.ts';
 import { invalidRequest, unsupported } from '../../core/errors.ts';
 import { geminiSchemaToJsonSchema } from './json-schema.ts';
-import { sanitizeGeminiSchema } from './sanitize-schema.ts';
+import { newSchemaBudget, sanitizeGeminiSchema, type SchemaBudget } from './sanitize-schema.ts';
 import { field, type GeminiFunctionDeclaration, type GeminiTool, type GeminiToolConfig } from './wire.ts';
 import { isObject, isString } from '../../core/json.ts';
 
@@ -104,7 +104,9 @@ export function encodeGeminiTools(req: ChatRequest): { tools?: GeminiTool[]; too
   const out: { tools?: GeminiTool[]; toolConfig?: GeminiToolConfig } = {};
   const tools = req.tools ?? [];
   if (tools.length > 0) {
-    out.tools = [{ functionDeclarations: tools.map(encodeDeclaration) }];
+    // One inlining budget for all of the request's schemas.
+    const budget = newSchemaBudget();
+    out.tools = [{ functionDeclarations: tools.map((tool) => encodeDeclaration(tool, budget)) }];
   }
   const choice = req.toolChoice;
   if (choice === undefined) return out;
@@ -129,10 +131,10 @@ export function encodeGeminiTools(req: ChatRequest): { tools?: GeminiTool[]; too
   return out;
 }
 
-function encodeDeclaration(tool: ToolSpec): GeminiFunctionDeclaration {
+function encodeDeclaration(tool: ToolSpec, budget: SchemaBudget): GeminiFunctionDeclaration {
   const decl: GeminiFunctionDeclaration = { name: tool.name };
   if (tool.description !== undefined && tool.description !== '') decl.description = tool.description;
-  const parameters = sanitizeGeminiSchema(tool.parameters);
+  const parameters = sanitizeGeminiSchema(tool.parameters, budget, 'tools');
   if (isObject(parameters['properties']) || parameters['type'] !== 'OBJECT') {
     if (Object.keys(parameters).length > 0) decl.parameters = parameters;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { checkResponsesGrammar } from '../../../test/helpers/responses-grammar.ts';
-import { SseEventSplitter } from '../passthrough.ts';
+import { SseEventSplitter } from '../../upstream/sse.ts';
 import { createResponsesPassthroughObserver, responsesUsageFromBody } from './passthrough.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/openai-responses/', import.meta.url);

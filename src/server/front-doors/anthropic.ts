@@ -3,6 +3,7 @@ import { invalidRequest } from '../../core/errors.ts';
 import type { Gateway } from '../../gateway/gateway.ts';
 import { handleProxied } from '../proxied.ts';
 import { jsonBody, optionalBoolean, requireString } from '../body.ts';
+import { checkModelName } from '../model-name.ts';
 
 const config = { protocol: 'anthropic' as const };
 
@@ -10,7 +11,7 @@ const config = { protocol: 'anthropic' as const };
 export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post('/v1/messages', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     const stream = optionalBoolean(body, 'stream');
     await handleProxied(gateway, request, reply, 'anthropic', 'chat', { body, model, stream });
@@ -20,7 +21,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, gateway: Gateway):
   // pipeline's local estimate.
   app.post('/v1/messages/count_tokens', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest('messages: Field required', 'messages');
     await handleProxied(gateway, request, reply, 'anthropic', 'count_tokens', { body, model, stream: false });
   });

@@ -6,27 +6,33 @@ import type { Operation } from '../../core/protocol.ts';
 import { handleProxied } from '../proxied.ts';
 import { jsonBody } from '../body.ts';
 import { keyAllowsModel } from '../../auth/keys.ts';
+import { checkModelName } from '../model-name.ts';
 
 const config = { protocol: 'gemini' as const };
 
-const ACTIONS: Record<string, { op: Operation; stream: boolean } | undefined> = {
-  generateContent: { op: 'chat', stream: false },
-  streamGenerateContent: { op: 'chat', stream: true },
-  countTokens: { op: 'count_tokens', stream: false },
-  embedContent: { op: 'embed_content', stream: false },
-  batchEmbedContents: { op: 'embeddings', stream: false },
-};
+// A Map, not an object: the method name comes from the client, and ":constructor" must not find
+// Object.prototype's.
+const ACTIONS: ReadonlyMap<string, { op: Operation; stream: boolean }> = new Map([
+  ['generateContent', { op: 'chat', stream: false }],
+  ['streamGenerateContent', { op: 'chat', stream: true }],
+  ['countTokens', { op: 'count_tokens', stream: false }],
+  ['embedContent', { op: 'embed_content', stream: false }],
+  ['batchEmbedContents', { op: 'embeddings', stream: false }],
+]);
 
 /** The Gemini API surface under /v1beta (and /v1) for Gemini clients (@google/genai, the Gemini CLI). */
 export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): void {
   const modelAction = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const tail = decodeURIComponent((request.params as { '*': string })['*']);
+    // The router has decoded the path once already; decoding again would turn %25 into % (and
+    // throw on what is then a bad escape).
+    const tail = (request.params as { '*': string })['*'];
     const colon = tail.lastIndexOf(':');
     const model = colon > 0 ? tail.slice(0, colon) : tail;
-    const action = ACTIONS[colon > 0 ? tail.slice(colon + 1) : ''];
+    const action = ACTIONS.get(colon > 0 ? tail.slice(colon + 1) : '');
     if (action === undefined) {
-      throw new GatewayError('route_not_found', `Unknown method "${tail.slice(colon + 1)}": use generateContent, streamGenerateContent, countTokens, embedContent or batchEmbedContents.`);
+      throw new GatewayError('route_not_found', `Unknown method "${colon > 0 ? tail.slice(colon + 1) : ''}": use generateContent, streamGenerateContent, countTokens, embedContent or batchEmbedContents.`);
     }
+    checkModelName(model);
     const body = jsonBody(request);
     if (action.op === 'chat' && !Array.isArray(body['contents'])) throw invalidRequest('contents: required, an array of Content', 'contents');
     // Without alt=sse Google streams one JSON array; the SDKs ask for SSE.
@@ -43,7 +49,7 @@ export function registerGeminiRoutes(app: FastifyInstance, gateway: Gateway): vo
   });
 
   app.get('/v1beta/models/*', { config }, async (request) => {
-    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    const id = (request.params as { '*': string })['*'];
     const found = gateway.state.catalog.publicModels().find((m) => m.id === id);
     if (found === undefined || !keyAllowsModel(request.clientKey, id)) throw new GatewayError('model_not_found', `models/${id} is not found.`);
     return encodeGeminiModelList([id]).models[0];

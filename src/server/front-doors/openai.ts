@@ -7,6 +7,7 @@ import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai
 import { handleProxied } from '../proxied.ts';
 import { jsonBody, optionalBoolean, requireString } from '../body.ts';
 import { keyAllowsModel } from '../../auth/keys.ts';
+import { checkModelName } from '../model-name.ts';
 
 const config = { protocol: 'openai' as const };
 
@@ -14,7 +15,7 @@ const config = { protocol: 'openai' as const };
 export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post('/v1/chat/completions', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest("Missing required parameter: 'messages' (an array of messages).", 'messages');
     if (body['messages'].length === 0) throw invalidRequest("'messages' must contain at least one message.", 'messages');
     const stream = optionalBoolean(body, 'stream');
@@ -23,7 +24,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
 
   app.post('/v1/completions', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (body['prompt'] === undefined || body['prompt'] === null) throw invalidRequest("Missing required parameter: 'prompt'.", 'prompt');
     const stream = optionalBoolean(body, 'stream');
     await handleProxied(gateway, request, reply, 'openai', 'completions', { body, model, stream });
@@ -31,7 +32,7 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
 
   app.post('/v1/embeddings', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     if (body['input'] === undefined || body['input'] === null) throw invalidRequest("Missing required parameter: 'input'.", 'input');
     await handleProxied(gateway, request, reply, 'openai', 'embeddings', { body, model, stream: false });
   });
@@ -46,7 +47,8 @@ export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): vo
   });
 
   app.get('/v1/models/*', { config }, async (request) => {
-    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    // The router has decoded the path once already; decoding again would turn %25 into %.
+    const id = (request.params as { '*': string })['*'];
     const found = gateway.state.catalog.publicModels().find((m) => m.id === id);
     if (found === undefined || !keyAllowsModel(request.clientKey, id)) {
       throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, { param: 'model' });

@@ -1,6 +1,6 @@
 import type { AnswerTap } from '../../pipeline/context.ts';
 import { isFiniteNumber, isObject } from '../../core/json.ts';
-import { SseEventSplitter } from '../../protocols/passthrough.ts';
+import { SseEventSplitter } from '../../upstream/sse.ts';
 import { parseSseText } from '../../upstream/sse.ts';
 
 /** Answers larger than this are not kept for the store (the client still gets them whole). */

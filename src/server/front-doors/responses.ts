@@ -9,6 +9,7 @@ import { historyOf, previousNotFound, replayable } from '../../responses-store/h
 import type { ResponseStore } from '../../responses-store/store.ts';
 import { jsonBody, optionalBoolean, requireString } from '../body.ts';
 import { handleProxied } from '../proxied.ts';
+import { checkModelName } from '../model-name.ts';
 import { captureAnswer } from './responses-capture.ts';
 
 const config = { protocol: 'responses' as const };
@@ -35,7 +36,7 @@ function newItemId(item: Item): string {
 export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post('/v1/responses', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     const stream = optionalBoolean(body, 'stream');
     if (body['background'] === true) throw unsupported('background', 'background responses are not supported by llmux');
     if (body['conversation'] !== undefined && body['conversation'] !== null) throw unsupported('conversation', 'conversation is not supported by llmux; use previous_response_id');
@@ -108,7 +109,7 @@ export function registerResponsesRoutes(app: FastifyInstance, gateway: Gateway):
   // The provider's own count where one can count, else the local estimate count_tokens uses.
   app.post('/v1/responses/input_tokens', { config }, async (request, reply) => {
     const body = jsonBody(request);
-    const model = requireString(body, 'model');
+    const model = checkModelName(requireString(body, 'model'));
     const { forward, rewritten } = await expandInput(body, gateway.responses, ownerOf(request));
     await handleProxied(gateway, request, reply, 'responses', 'count_tokens', { body: forward, model, stream: false, ...(rewritten ? { rewritten: true } : {}) });
   });
