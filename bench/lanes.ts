@@ -22,7 +22,15 @@ export interface WrkLane extends WrkResult {
   cpu: CpuShare;
   rssMaxMb: number;
   /** Every round when the lane ran in several (the figures above are the medians). */
-  rounds?: Array<{ rps: number; p50: number; p99: number; otherPct: number }>;
+  rounds?: Array<{ rps: number; p50: number; p99: number; otherPct: number; cpuUsPerReq?: number }>;
+}
+
+/**
+ * CPU the system spent per request, µs. Unlike throughput it does not depend on how much of the
+ * machine other processes took meanwhile, so it compares two configurations on a shared machine.
+ */
+export function cpuPerRequest(l: WrkLane): number {
+  return l.rps > 0 ? Math.round((l.cpu.systemPct / 100) * (1e6 / l.rps)) : NaN;
 }
 
 export interface StreamLane extends StreamClientResult {
@@ -30,6 +38,8 @@ export interface StreamLane extends StreamClientResult {
   cpu: CpuShare;
   rssMaxMb: number;
   rssMedianMb: number;
+  /** Every round when the lane ran in several (the figures above are then the medians). */
+  rounds?: Array<{ ttfcP50: number; ttfcP99: number; lastP50: number; lastP99: number; otherPct: number }>;
 }
 
 export interface WrkPlan {
@@ -40,6 +50,8 @@ export interface WrkPlan {
   rate: number;
   /** Rounds, interleaved across the systems; the median round by req/s is reported. Default 1. */
   rounds?: number;
+  /** The request padded to about this size (a long conversation); default the small request. */
+  bodyBytes?: number;
 }
 
 export interface StreamPlan {
@@ -49,6 +61,8 @@ export interface StreamPlan {
   i: number;
   durationMs: number;
   rampMs: number;
+  /** Rounds, interleaved across the systems that run it in rounds; medians reported. Default 1. */
+  rounds?: number;
 }
 
 function pct(cpuS: number, wallS: number): number {
@@ -77,8 +91,8 @@ function cpuMeter(system: Proc, mock: Proc): { share: (loadgenS: number) => CpuS
 }
 
 export async function wrkLane(t: Target, mock: Proc, workDir: string, plan: WrkPlan): Promise<WrkLane> {
-  const bodyFile = join(workDir, `body-${t.id}.json`);
-  writeFileSync(bodyFile, requestBody(t));
+  const bodyFile = join(workDir, `body-${t.id}-${plan.bodyBytes ?? 0}.json`);
+  writeFileSync(bodyFile, requestBody(t, undefined, plan.bodyBytes));
   const rss = sampleRss(t.proc.pid);
   const meter = cpuMeter(t.proc, mock);
   const r = await runWrk({ url: t.url, bodyFile, headers: t.headers, ...plan });

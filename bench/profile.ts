@@ -1,10 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkAnswer, wrkLane } from './lanes.ts';
+import { checkAnswer, streamLane, wrkLane } from './lanes.ts';
 import type { Proc } from './lib/proc.ts';
 import { ensureDebianPackages, type Say } from './lib/setup.ts';
 import { nginxLuaAvailable, startNginxMock, startNodeMock, type Mock } from './mock/nginx.ts';
-import { startLlmux } from './systems/llmux.ts';
+import { largeStateConfig, startLlmux } from './systems/llmux.ts';
 import { llmuxTarget } from './targets.ts';
 
 interface ProfileNode {
@@ -123,33 +123,59 @@ export function summarise(profile: CpuProfile, top = 15): string {
   ].join('\n');
 }
 
-/** llmux under `node --cpu-prof`, 64 connections for 10 s (after a 2 s warm-up, both in the profile). */
-export async function runProfile(o: ProfileOptions): Promise<number> {
+type Workload = 'requests' | 'streams' | 'large';
+
+const WORKLOADS: Record<Workload, string> = {
+  requests: '64 connections, non-streaming pass-through',
+  streams: '100 concurrent streams of 50 events 10 ms apart (pass-through)',
+  large: '64 connections, non-streaming pass-through, large routing state (100 providers, 1,000 models, 10,000 keys, 200 rules, 200 aliases)',
+};
+
+/** One llmux under `node --cpu-prof` through one workload (2 s warm-up + 10 s, both in the profile). */
+async function profileOne(o: ProfileOptions, mock: Mock, dir: string, workload: Workload): Promise<string> {
+  const started = Date.now();
+  const sub = join(dir, workload);
+  mkdirSync(sub, { recursive: true });
+  const config = workload === 'large' ? largeStateConfig(mock.url) : undefined;
+  const llmux = await startLlmux({ workDir: o.workDir, mockUrl: mock.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${sub}`], label: `profile-${workload}`, config });
+  o.procs.push(llmux.proc);
+  const t = llmuxTarget('llmux', llmux.url, llmux.proc);
+  const why = await checkAnswer(t);
+  if (why !== undefined) throw new Error(`llmux does not return the mock's answer: ${why}`);
+  o.say(`profiling llmux (mock: ${mock.kind}): ${WORKLOADS[workload]}, 2 s warm-up + 10 s`);
+  let figure: string;
+  if (workload === 'streams') {
+    const plan = { concurrency: 100, n: 50, i: 10, durationMs: 10_000, rampMs: 2000 };
+    const r = await streamLane(t, mock.proc, plan, 20_000);
+    figure = `${r.streams} streams under the profiler, first chunk p50 ${r.ttfcMs.p50} ms, last event p50 ${r.lastMs.p50} ms, llmux CPU ${r.cpu.systemPct} % of a core`;
+  } else {
+    await wrkLane(t, mock.proc, o.workDir, { connections: 64, threads: 1, durationS: 2, rate: 0 });
+    const r = await wrkLane(t, mock.proc, o.workDir, { connections: 64, threads: 1, durationS: 10, rate: 0 });
+    figure = `${r.rps.toFixed(0)} req/s under the profiler (p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms)`;
+  }
+  o.say(`  ${figure}`);
+  // The profile is written when the process exits; SIGTERM drains and exits.
+  llmux.proc.child.kill('SIGTERM');
+  await Promise.race([llmux.proc.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  const files = readdirSync(sub).filter((f) => f.endsWith('.cpuprofile') && statSync(join(sub, f)).mtimeMs >= started).sort();
+  const file = files.at(-1);
+  if (file === undefined) throw new Error(`no .cpuprofile was written to ${sub}`);
+  const profile = JSON.parse(readFileSync(join(sub, file), 'utf8')) as CpuProfile;
+  return `## ${WORKLOADS[workload]}\n\n${figure}; profile bench/results/profile/${workload}/${file}.\n\n${summarise(profile)}`;
+}
+
+/** CPU profiles of llmux: 64 connections, 100 streams under load, and 64 connections with a large routing state. */
+export async function runProfile(o: ProfileOptions, only?: Workload[]): Promise<number> {
   const dir = join(o.resultsDir, 'profile');
   mkdirSync(dir, { recursive: true });
   const missing = await ensureDebianPackages(['nginx', 'libnginx-mod-http-lua'], o.allowInstall, o.say);
   const mock: Mock = missing === undefined && nginxLuaAvailable() ? await startNginxMock(o.workDir) : await startNodeMock();
   o.procs.push(mock.proc);
-  const started = Date.now();
-  const llmux = await startLlmux({ workDir: o.workDir, mockUrl: mock.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`], label: 'profile' });
-  o.procs.push(llmux.proc);
-  const t = llmuxTarget('llmux', llmux.url, llmux.proc);
-  const why = await checkAnswer(t);
-  if (why !== undefined) throw new Error(`llmux does not return the mock's answer: ${why}`);
-  o.say(`profiling llmux (mock: ${mock.kind}): 2 s warm-up + 10 s at 64 connections`);
-  await wrkLane(t, mock.proc, o.workDir, { connections: 64, threads: 1, durationS: 2, rate: 0 });
-  const r = await wrkLane(t, mock.proc, o.workDir, { connections: 64, threads: 1, durationS: 10, rate: 0 });
-  o.say(`  ${r.rps.toFixed(0)} req/s under the profiler (p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms)`);
-  // The profile is written when the process exits; SIGTERM drains and exits.
-  llmux.proc.child.kill('SIGTERM');
-  await Promise.race([llmux.proc.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && statSync(join(dir, f)).mtimeMs >= started).sort();
-  const file = files.at(-1);
-  if (file === undefined) throw new Error(`no .cpuprofile was written to ${dir}`);
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  const md = `# llmux CPU profile, ${new Date().toISOString()}\n\n64 connections, non-streaming pass-through, ${r.rps.toFixed(0)} req/s under the profiler; profile bench/results/profile/${file}.\n\n${summarise(profile)}`;
+  const parts: string[] = [];
+  for (const w of only ?? (Object.keys(WORKLOADS) as Workload[])) parts.push(await profileOne(o, mock, dir, w));
+  const md = `# llmux CPU profiles, ${new Date().toISOString()}\n\n${parts.join('\n')}`;
   writeFileSync(join(dir, 'summary.md'), md);
   process.stdout.write(`\n${md}\n`);
-  o.say('summary: bench/results/profile/summary.md (open the .cpuprofile in Chrome DevTools or speedscope for the call tree)');
+  o.say('summary: bench/results/profile/summary.md (open a .cpuprofile in Chrome DevTools or speedscope for the call tree)');
   return 0;
 }

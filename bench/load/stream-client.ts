@@ -36,6 +36,8 @@ export interface StreamClientResult {
   incomplete: number;
   outOfOrder: number;
   ttfcMs: Percentiles;
+  /** Request written → the last content event read: what a user waits for the whole answer. */
+  lastMs: Percentiles;
   gapMs: Percentiles;
   contentEvents: number;
   /** Reads that carried at least one content event, and those that carried more than one. */
@@ -49,6 +51,7 @@ export interface StreamClientResult {
 interface StreamOutcome {
   error?: string;
   ttfcMs?: number;
+  lastMs?: number;
   gaps: number[];
   contentEvents: number;
   contentReads: number;
@@ -168,6 +171,7 @@ class Exchange {
         if (this.lastContentAt < 0) this.out.ttfcMs = at - this.sentAt;
         else this.out.gaps.push(at - this.lastContentAt);
         this.lastContentAt = at;
+        this.out.lastMs = at - this.sentAt;
       } else if (event.includes('[DONE]') || event.includes('"message_stop"')) this.sawDone = true;
       end = this.sse.indexOf('\n\n');
     }
@@ -252,10 +256,11 @@ async function main(o: StreamClientOptions): Promise<StreamClientResult> {
   const request = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: ${Buffer.byteLength(o.body)}\r\n${headers}\r\n${o.body}`;
   const start = performance.now();
   const ttfc: number[] = [];
+  const last: number[] = [];
   const gaps: number[] = [];
   const errors: Record<string, number> = {};
   const res: StreamClientResult = {
-    streams: 0, failed: 0, errors, incomplete: 0, outOfOrder: 0, ttfcMs: percentiles([]), gapMs: percentiles([]),
+    streams: 0, failed: 0, errors, incomplete: 0, outOfOrder: 0, ttfcMs: percentiles([]), lastMs: percentiles([]), gapMs: percentiles([]),
     contentEvents: 0, contentReads: 0, coalescedReads: 0, maxEventsPerRead: 0, maxActive: 0, cpuS: 0,
   };
   let active = 0;
@@ -287,6 +292,7 @@ async function main(o: StreamClientOptions): Promise<StreamClientResult> {
           if (!out.complete || out.contentEvents !== o.expect) res.incomplete++;
           if (!out.inOrder) res.outOfOrder++;
           if (out.ttfcMs !== undefined) ttfc.push(out.ttfcMs);
+          if (out.lastMs !== undefined) last.push(out.lastMs);
           for (const g of out.gaps) gaps.push(g);
           res.contentEvents += out.contentEvents;
           res.contentReads += out.contentReads;
@@ -301,6 +307,7 @@ async function main(o: StreamClientOptions): Promise<StreamClientResult> {
   };
   await Promise.all(Array.from({ length: o.concurrency }, (_, i) => user(i)));
   res.ttfcMs = percentiles(ttfc);
+  res.lastMs = percentiles(last);
   res.gapMs = percentiles(gaps);
   const cpu = process.cpuUsage();
   res.cpuS = (cpu.user + cpu.system) / 1e6;

@@ -1,13 +1,16 @@
 import type { StreamLane, StreamPlan, WrkLane, WrkPlan } from '../lanes.ts';
 import type { TargetId } from '../targets.ts';
 
-export type WrkLaneId = 'c1' | 'rate500' | 'max64';
+export type WrkLaneId = 'c1' | 'rate500' | 'max64' | 'body1k' | 'body500k';
 export type StreamLaneId = 'streamLight' | 'stream100' | 'stream1000';
 
 export interface Plan {
   c1: WrkPlan;
   rate500: WrkPlan;
   max64: WrkPlan;
+  /** One connection, a 1 KB and a 500 KB request. */
+  body1k: WrkPlan;
+  body500k: WrkPlan;
   streamLight: StreamPlan;
   stream100: StreamPlan;
   stream1000: StreamPlan;
@@ -53,4 +56,6 @@ export interface BenchResults {
   /** Lanes that failed to run: "lane/target" → error. */
   laneErrors: Record<string, string>;
   budgets: BudgetLine[];
+  /** Idle RSS of Node with less and less of llmux loaded: where the floor is. */
+  rssFloor?: Array<{ what: string; mb: number }>;
 }

@@ -38,8 +38,15 @@ export const digest = (key: string): string => hash('sha256', key, 'base64');
  */
 export function createKeyStore(keys: readonly ApiKeyConfig[], virtual?: KeySource): KeyStore {
   const byDigest = new Map<string, ClientKey>();
+  // Thousands of keys tend to repeat the same few globs (`claude-*`): each is compiled once.
+  const globs = new Map<string, Glob>();
+  const glob = (source: string): Glob => {
+    let g = globs.get(source);
+    if (g === undefined) globs.set(source, (g = compileGlob(source)));
+    return g;
+  };
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models?.map(compileGlob), budget: k.budget });
+    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models?.map(glob), budget: k.budget });
   });
   if (virtual === undefined) {
     return {

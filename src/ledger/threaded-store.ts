@@ -44,7 +44,9 @@ export class ThreadedSqliteStore implements LedgerStore {
 
   #spawn(): Worker {
     if (this.#worker !== undefined) return this.#worker;
-    const worker = new Worker(WORKER_BOOT, { eval: true, workerData: { path: this.path, entry: new URL('./sqlite-worker.ts', import.meta.url).href, cacheDir: module.getCompileCacheDir?.() } });
+    // Its young generation capped as the main thread's is (npm start): a flush's garbage is small, and
+    // the default semi-spaces cost tens of MB of RSS under load.
+    const worker = new Worker(WORKER_BOOT, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8 }, workerData: { path: this.path, entry: new URL('./sqlite-worker.ts', import.meta.url).href, cacheDir: module.getCompileCacheDir?.() } });
     worker.unref();
     worker.on('message', (reply: StoreReply) => {
       const p = this.#pending.get(reply.id);

@@ -8,7 +8,7 @@ import type { ProviderAdapter } from '../providers/provider.ts';
 import type { Protocol } from '../core/protocol.ts';
 import { redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import type { UpstreamResponse } from '../upstream/http.ts';
+import { forEachChunk, type UpstreamResponse } from '../upstream/http.ts';
 import { createSseParser, serializeSse } from '../upstream/sse.ts';
 import { inlineImageUrls } from './inline-images.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
@@ -92,15 +92,19 @@ export async function respondConverted(
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
   try {
-    for await (const chunk of upstream.body) {
-      parser.feed(text.decode(chunk as Buffer, { stream: true }));
-      if (out !== '') {
-        ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        const waiting = sink.write(out);
-        out = '';
-        if (waiting !== undefined) await waiting;
-      }
-    }
+    // Data events rather than `for await` (no promise per chunk); the upstream pauses while the client's socket is full.
+    await forEachChunk(
+      upstream.body,
+      (chunk) => {
+        parser.feed(text.decode(chunk, { stream: true }));
+        if (out !== '') {
+          ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
+          void sink.write(out);
+          out = '';
+        }
+      },
+      res,
+    );
     parser.feed(text.decode());
     parser.end();
     emit(decoder.end());

@@ -8,7 +8,7 @@ import type { PassthroughObserver } from '../protocols/codec.ts';
 import { clientCodec } from '../protocols/registry.ts';
 import { leaksSecret, redactSecrets } from '../providers/secrets.ts';
 import { applyRuleToBody, type CompiledRule } from '../router/rules.ts';
-import type { UpstreamResponse } from '../upstream/http.ts';
+import { forEachChunk, type UpstreamResponse } from '../upstream/http.ts';
 import type { Prepared, ProxyInput, RequestContext } from './context.ts';
 import { answerHeaders, endWholeAnswer, flushUnlessDataWaiting, isEventStream, readWholeAnswer, SSE_HEADERS, writeError } from './respond.ts';
 import { openStreamSink } from './stream-sink.ts';
@@ -73,20 +73,25 @@ export async function respondPassthrough(ctx: RequestContext, input: ProxyInput,
     return leaksSecret(event, secrets) ? Buffer.from(redactSecrets(event.toString('utf8'), secrets)) : event;
   };
   try {
-    for await (const chunk of upstream.body) {
-      const events = splitter.push(chunk as Buffer);
-      if (events.length === 0) continue;
-      let out: Buffer[] | undefined;
-      for (const event of events) {
-        const kept = forward(event);
-        if (kept !== undefined) (out ??= []).push(kept);
-      }
-      if (out !== undefined) {
-        ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
-        const waiting = sink.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
-        if (waiting !== undefined) await waiting;
-      }
-    }
+    // Data events rather than `for await`: no promise and iterator result per chunk. forEachChunk
+    // pauses the upstream while the client's socket is full (backpressure).
+    await forEachChunk(
+      upstream.body,
+      (chunk) => {
+        const events = splitter.push(chunk);
+        if (events.length === 0) return;
+        let out: Buffer[] | undefined;
+        for (const event of events) {
+          const kept = forward(event);
+          if (kept !== undefined) (out ??= []).push(kept);
+        }
+        if (out !== undefined) {
+          ctx.firstChunkMs ??= performance.now() - ctx.startedAt;
+          void sink.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+        }
+      },
+      res,
+    );
     const rest = splitter.rest();
     const kept = rest === undefined ? undefined : forward(rest);
     if (kept !== undefined && !res.destroyed) void sink.write(kept);

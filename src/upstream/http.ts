@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.ts';
 import type { UpstreamCall } from './call.ts';
@@ -189,6 +189,48 @@ export function readBody(body: Readable, limit = 64 * 1024 * 1024): Promise<Buff
     // then: an error captures a stack, and every answer closes.
     body.once('close', () => {
       if (!body.readableEnded && !body.errored) reject(new GatewayError('upstream_error', 'upstream answer ended early'));
+    });
+  });
+}
+
+/**
+ * Hands each chunk of an upstream body to `onChunk` as it arrives, and settles when the body ends
+ * (rejects when it fails or is closed early). Data events rather than `for await`: under 100
+ * streams an async iterator costs a promise, an iterator result and a `nextTick` per chunk, about
+ * a fifth of all the young-generation allocation of a streamed answer (docs/BENCHMARKS.md).
+ * `sink` is where the chunks end up: while it wants draining, the body is paused, and with it,
+ * through undici, the upstream.
+ */
+export function forEachChunk(body: Readable, onChunk: (chunk: Buffer) => void, sink?: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      sink?.off('drain', resume);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const resume = (): void => {
+      body.resume();
+    };
+    body.on('data', (chunk: Buffer) => {
+      try {
+        onChunk(chunk);
+      } catch (error) {
+        body.destroy();
+        settle(error as Error);
+        return;
+      }
+      if (sink !== undefined && sink.writableNeedDrain && !body.isPaused()) {
+        body.pause();
+        sink.once('drain', resume);
+      }
+    });
+    body.once('end', () => settle());
+    body.once('error', (error) => settle(error));
+    body.once('close', () => {
+      if (!body.readableEnded) settle(body.errored ?? new GatewayError('upstream_error', 'upstream answer ended early'));
     });
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyRuleToBody, compileRules } from '../../src/router/rules.ts';
+import { applyRuleToBody, compileRules, MAX_REMEMBERED } from '../../src/router/rules.ts';
 
 describe('compileRules', () => {
   const rules = compileRules([
@@ -64,4 +64,53 @@ describe('compileRules', () => {
       assert.deepEqual(c.body, c.expected, c.unset.join(','));
     }
   });
+});
+
+describe('compileRules with many rules (the first match is remembered per model name)', () => {
+  const many = compileRules([
+    ...Array.from({ length: 200 }, (_, r) => ({ match_model: `m${r}-*`, set: { n: r } })),
+    { match_model: 'default', set: { n: -1 } },
+  ]);
+
+  test('the same name asked again gets the same rule, and other names their own', () => {
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(many.beforeRouting('m7-x')?.set, { n: 7 });
+      assert.deepEqual(many.beforeRouting('m199-y')?.set, { n: 199 });
+      assert.deepEqual(many.beforeRouting('other')?.set, { n: -1 });
+    }
+  });
+
+  test('past the remembered bound, names still get the rule that matches them', () => {
+    for (let i = 0; i < MAX_REMEMBERED + 50; i++) assert.equal(many.beforeRouting(`unknown-${i}`)?.set['n'], -1);
+    assert.deepEqual(many.beforeRouting('m3-z')?.set, { n: 3 });
+    assert.deepEqual(many.beforeRouting('unknown-0')?.set, { n: -1 });
+  });
+
+  test('without a default rule, a name no rule matches gets none, every time', () => {
+    const noDefault = compileRules([{ match_model: 'a*', set: { x: 1 } }]);
+    assert.equal(noDefault.beforeRouting('b'), undefined);
+    assert.equal(noDefault.beforeRouting('b'), undefined);
+    assert.deepEqual(noDefault.beforeRouting('ab')?.set, { x: 1 });
+  });
+
+  test('provider rules: first match in order within the provider, its default otherwise', () => {
+    const scoped = compileRules([
+      { match_model: 'default', match_provider: 'p1', set: { d: 1 } },
+      { match_model: 'x*', match_provider: 'p2', set: { v: 2 } },
+      { match_model: 'x*', match_provider: 'p1', set: { v: 1 } },
+      { match_model: 'x1', match_provider: 'p1', set: { v: 11 } },
+    ]);
+    assert.deepEqual(scoped.forProvider('p1', 'x1', 'x1')?.set, { v: 1 });
+    assert.deepEqual(scoped.forProvider('p1', 'y', 'y')?.set, { d: 1 });
+    assert.deepEqual(scoped.forProvider('p2', 'pub', 'x9')?.set, { v: 2 });
+    assert.equal(scoped.forProvider('p3', 'x1', 'x1'), undefined);
+  });
+});
+
+test('a very long model name gets its rule without being remembered', () => {
+  const rules = compileRules([{ match_model: 'x*', set: { v: 1 } }, { match_model: 'default', set: { v: 0 } }]);
+  const long = `x${'y'.repeat(10_000)}`;
+  assert.deepEqual(rules.beforeRouting(long)?.set, { v: 1 });
+  assert.deepEqual(rules.beforeRouting(long)?.set, { v: 1 });
+  assert.deepEqual(rules.beforeRouting(`z${'y'.repeat(10_000)}`)?.set, { v: 0 });
 });
