@@ -119,4 +119,6 @@ export interface Prepared {
   upstreamModel: string;
   /** The client asked for the usage chunk (OpenAI `stream_options.include_usage`). */
   clientWantsUsage: boolean;
+  /** Sampling hints the provider lacks, left out of the body; named in `x-llmux-dropped-params`. */
+  dropped?: readonly string[];
 }

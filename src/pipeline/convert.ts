@@ -25,9 +25,10 @@ export async function prepareConverted(ctx: RequestContext, input: ProxyInput, p
   const { memo } = input;
   let req = (memo.canonical ??= clientCodec(ctx.clientProtocol, input.op).decodeChatRequest(input.body, { model: input.model, stream: input.stream, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }));
   if (provider.inlineImages) req = await (memo.inlined ??= inlineImageUrls(req, ctx.signal, ctx.state.config.images));
-  const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions }) as Record<string, unknown>;
+  const dropped: string[] = [];
+  const body = providerCodec(provider.protocol).encodeChatRequest(req, { upstreamModel, ...provider.encodeOptions, dropped }) as Record<string, unknown>;
   if (rule !== undefined) applyRuleToBody(rule, body);
-  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true };
+  return { body: JSON.stringify(body), upstreamModel, clientWantsUsage: req.includeUsage === true, dropped };
 }
 
 export async function respondConverted(
@@ -64,6 +65,7 @@ export async function respondConverted(
       ctx.usage = answer.usage;
       body = client.encodeChatResponse(answer, cctx, input.memo.canonical);
     }
+    nameDropped(res, prepared);
     await endWholeAnswer(ctx, res, 200, { 'content-type': 'application/json' }, JSON.stringify(body));
     return true;
   }
@@ -85,6 +87,7 @@ export async function respondConverted(
   };
   const parser = createSseParser((record) => emit(decoder.push(record)));
   const sink = openStreamSink(ctx, res);
+  nameDropped(res, prepared);
   sink.open(200, answerHeaders(ctx, { ...SSE_HEADERS }));
   flushUnlessDataWaiting(res, upstream);
   const text = new TextDecoder();
@@ -113,6 +116,17 @@ export async function respondConverted(
   if (res.destroyed) return !broken;
   await sink.end(out === '' ? undefined : out);
   return !broken;
+}
+
+/**
+ * Names the sampling hints the provider lacks and the request went without, after whatever the
+ * front door already named there (Responses hosted tools); a debug line reads the header back.
+ */
+function nameDropped(res: ServerResponse, prepared: Prepared): void {
+  if (prepared.dropped === undefined || prepared.dropped.length === 0) return;
+  const before = res.getHeader('x-llmux-dropped-params');
+  const names = new Set([...(typeof before === 'string' && before !== '' ? before.split(', ') : []), ...prepared.dropped]);
+  res.setHeader('x-llmux-dropped-params', [...names].join(', '));
 }
 
 /** Ids need to be unique, not secret: a random per-process stem and a counter cost no entropy per request. */

@@ -7,6 +7,12 @@ export interface EncodeRequestOptions {
   upstreamModel: string;
   /** OpenAI's reasoning models take only `max_completion_tokens`; most compatible servers only `max_tokens`. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Receives the names of sampling hints the target lacks and the encoder left out (top_k for an
+   * OpenAI-compatible upstream, penalties for Anthropic...), by their OpenAI-style names, so the
+   * answer can say what was not honoured instead of refusing a request that clients always send.
+   */
+  dropped?: string[];
 }
 
 /**

@@ -11,7 +11,7 @@ export interface TextTurn {
  * The canonical request as plain-text turns, for providers whose API has no tools, images or
  * structured output. What they cannot take is a 400 naming the field, never a silent drop.
  * Sampling knobs (temperature, top_p, max tokens, stop) are not part of these APIs at all and are
- * left out, as every client of them does. Reasoning from earlier assistant turns is not sent back:
+ * left out, as every client of them does; unsentSamplingHints names them for the answer's header. Reasoning from earlier assistant turns is not sent back:
  * these models never read their own past thoughts. Consecutive turns of one role are joined.
  */
 export function textTurns(req: ChatRequest, provider: string): TextTurn[] {
@@ -39,4 +39,19 @@ export function textTurns(req: ChatRequest, provider: string): TextTurn[] {
   });
   if (!turns.some((t) => t.role === 'user')) throw invalidRequest('messages must hold at least one user message with text', 'messages');
   return turns;
+}
+
+/** The sampling and limit fields a request set that a text-only provider cannot take, by their OpenAI names. */
+export function unsentSamplingHints(req: ChatRequest): string[] {
+  const fields: Array<[unknown, string]> = [
+    [req.maxTokens, 'max_tokens'],
+    [req.temperature, 'temperature'],
+    [req.topP, 'top_p'],
+    [req.topK, 'top_k'],
+    [req.stop !== undefined && req.stop.length > 0 ? req.stop : undefined, 'stop'],
+    [req.seed, 'seed'],
+    [req.presencePenalty, 'presence_penalty'],
+    [req.frequencyPenalty, 'frequency_penalty'],
+  ];
+  return fields.filter(([value]) => value !== undefined).map(([, name]) => name);
 }

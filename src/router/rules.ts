@@ -89,7 +89,7 @@ export function compileRules(rules: readonly ModelRule[]): RuleSet {
 
 /** Applies a rule's body changes in place: unset → set → extra (deep merge). `model` is left to the caller. */
 export function applyRuleToBody(rule: CompiledRule, body: Record<string, unknown>): void {
-  for (const key of rule.unset) delete body[key];
+  for (const path of rule.unset) unsetPath(body, path);
   for (const [key, value] of Object.entries(rule.set)) body[key] = structuredClone(value);
   deepMerge(body, rule.extra);
 }
@@ -100,4 +100,24 @@ function deepMerge(target: Record<string, unknown>, source: Readonly<Record<stri
     if (isObject(value) && isObject(existing)) deepMerge(existing, value);
     else target[key] = structuredClone(value);
   }
+}
+
+/**
+ * Removes a top-level key, or a nested one named by a dotted path (`generationConfig.topK`): the
+ * hints clients always send often sit inside an object. A top-level key that itself contains a dot
+ * wins over the path reading. A path through something that is not an object removes nothing.
+ */
+function unsetPath(body: Record<string, unknown>, path: string): void {
+  if (Object.hasOwn(body, path)) {
+    delete body[path];
+    return;
+  }
+  const keys = path.split('.');
+  const last = keys.pop();
+  let node: unknown = body;
+  for (const key of keys) {
+    if (!isObject(node)) return;
+    node = node[key];
+  }
+  if (isObject(node) && last !== undefined) delete node[last];
 }

@@ -64,6 +64,8 @@ export async function handleProxied(
     if (!abort.signal.aborted) writeError(ctx, res, failure);
   }
   if (!res.writableEnded && !res.destroyed) res.end();
+  const dropped = res.getHeader('x-llmux-dropped-params');
+  if (dropped !== undefined) gateway.logger.debug({ reqId: ctx.reqId, provider: ctx.provider, dropped }, 'request fields the provider cannot honour were left out');
   metrics.inflightRequests.dec();
   if (input.stream) metrics.inflightStreams.dec();
 }

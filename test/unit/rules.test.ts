@@ -45,6 +45,25 @@ describe('compileRules', () => {
     applyRuleToBody(rule, b);
     assert.deepEqual(b['generation_params'], { top_p: 0.9 });
   });
+
+  test('unset takes dotted paths into nested objects', () => {
+    const cases: Array<{ unset: string[]; body: Record<string, unknown>; expected: Record<string, unknown> }> = [
+      { unset: ['generationConfig.topK'], body: { generationConfig: { topK: 64, temperature: 0 } }, expected: { generationConfig: { temperature: 0 } } },
+      { unset: ['a.b.c'], body: { a: { b: { c: 1, d: 2 } } }, expected: { a: { b: { d: 2 } } } },
+      // a path through a non-object, or to nothing, changes nothing
+      { unset: ['generationConfig.topK', 'x.y'], body: { generationConfig: 'odd', x: [1] }, expected: { generationConfig: 'odd', x: [1] } },
+      { unset: ['missing.key'], body: { k: 1 }, expected: { k: 1 } },
+      // a top-level key spelled with a dot is taken whole
+      { unset: ['odd.key'], body: { 'odd.key': 1, odd: { key: 2 } }, expected: { odd: { key: 2 } } },
+      { unset: ['top_k'], body: { top_k: 3, temperature: 1 }, expected: { temperature: 1 } },
+    ];
+    for (const c of cases) {
+      const rule = compileRules([{ match_model: 'default', unset: c.unset }]).beforeRouting('m');
+      assert.ok(rule);
+      applyRuleToBody(rule, c.body);
+      assert.deepEqual(c.body, c.expected, c.unset.join(','));
+    }
+  });
 });
 
 describe('compileRules with many rules (the first match is remembered per model name)', () => {

@@ -216,6 +216,27 @@ describe('decodeAnthropicChatRequest', () => {
     });
   }
 
+  test('keeps a system message from the middle of the conversation in place (Claude Code sends one)', () => {
+    const req = decodeAnthropicChatRequest({
+      ...base,
+      system: [{ type: 'text', text: 'You are Claude Code.' }],
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'system', content: 'Reminder: be brief.' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'system', content: [{ type: 'text', text: 'Second note.', cache_control: { type: 'ephemeral' } }] },
+        { role: 'system', content: '' },
+      ],
+    });
+    assert.deepEqual(req.messages, [
+      { role: 'system', content: [{ type: 'text', text: 'You are Claude Code.' }] },
+      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      { role: 'system', content: [{ type: 'text', text: 'Reminder: be brief.' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'ok' }] },
+      { role: 'system', content: [{ type: 'text', text: 'Second note.', cacheControl: { type: 'ephemeral' } }] },
+    ]);
+  });
+
   const errors: Array<{ name: string; body: unknown; code: string; param: string | undefined }> = [
     { name: 'rejects a body that is not an object', body: [], code: 'invalid_request', param: undefined },
     { name: 'rejects a missing max_tokens', body: { model: 'm', messages: [] }, code: 'invalid_request', param: 'max_tokens' },
@@ -223,7 +244,8 @@ describe('decodeAnthropicChatRequest', () => {
     { name: 'rejects a zero max_tokens', body: { model: 'm', max_tokens: 0, messages: [] }, code: 'invalid_request', param: 'max_tokens' },
     { name: 'rejects a missing model', body: { max_tokens: 5, messages: [] }, code: 'invalid_request', param: 'model' },
     { name: 'rejects missing messages', body: { ...base }, code: 'invalid_request', param: 'messages' },
-    { name: 'rejects an unknown role naming it', body: { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'system', content: 'b' }] }, code: 'invalid_request', param: 'messages[1].role' },
+    { name: 'rejects an unknown role naming it', body: { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'tool', content: 'b' }] }, code: 'invalid_request', param: 'messages[1].role' },
+    { name: 'rejects a system message holding something other than text', body: { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }] }, code: 'invalid_request', param: 'messages[1].content[0]' },
     {
       name: 'rejects a tool_use block in a user message',
       body: { ...base, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'x', name: 'f', input: {} }] }] },

@@ -182,13 +182,13 @@ function pushUserTurn(out: Message[], parts: ContentPart[]): void {
   if (rest.length > 0 || parts.length === 0) out.push({ role: 'user', content: rest });
 }
 
-function decodeSystem(value: unknown): Message | undefined {
+function decodeSystem(value: unknown, path = 'system'): Message | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value === '' ? undefined : { role: 'system', content: [{ type: 'text', text: value }] };
-  if (!Array.isArray(value)) throw invalidRequest('system: must be a string or an array of text blocks', 'system');
+  if (!Array.isArray(value)) throw invalidRequest(`${path}: must be a string or an array of text blocks`, path);
   const content = value.map((block: unknown, i): TextPart => {
-    if (!isObject(block) || block['type'] !== 'text') throw invalidRequest(`system[${i}]: must be a text block`, `system[${i}]`);
-    return decodeTextBlock(block, `system[${i}]`);
+    if (!isObject(block) || block['type'] !== 'text') throw invalidRequest(`${path}[${i}]: must be a text block`, `${path}[${i}]`);
+    return decodeTextBlock(block, `${path}[${i}]`);
   });
   return content.length === 0 ? undefined : { role: 'system', content };
 }
@@ -302,7 +302,14 @@ export function decodeAnthropicChatRequest(body: unknown): ChatRequest {
     const path = `messages[${i}]`;
     if (!isObject(message)) throw invalidRequest(`${path}: must be an object`, path);
     const role = message['role'];
-    if (role !== 'user' && role !== 'assistant') throw invalidRequest(`${path}.role: must be "user" or "assistant"`, `${path}.role`);
+    // Not Anthropic's own shape, but Claude Code sends one to models it does not recognise; it is
+    // kept in place, and each target encoder puts it where that protocol accepts system text.
+    if (role === 'system') {
+      const system = decodeSystem(message['content'], `${path}.content`);
+      if (system !== undefined) messages.push(system);
+      return;
+    }
+    if (role !== 'user' && role !== 'assistant') throw invalidRequest(`${path}.role: must be "user", "assistant" or "system"`, `${path}.role`);
     const parts = decodeBlocks(message['content'], role, `${path}.content`);
     if (role === 'user') pushUserTurn(messages, parts);
     else messages.push({ role: 'assistant', content: parts });

@@ -2,8 +2,9 @@
  * Canonical StreamEvents → an Anthropic Messages stream, for an Anthropic client.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-import type { ConvertContext, FinishReason, Usage } from '../../core/chat.ts';
+import type { ChatRequest, ConvertContext, FinishReason, Usage } from '../../core/chat.ts';
 import type { SseRecord, StreamEncoder } from '../../core/stream-events.ts';
+import { estimateChatRequestTokens } from '../estimate-tokens.ts';
 import { ANTHROPIC_ERROR_STATUS, anthropicErrorTypeForStatus } from './errors.ts';
 import { mapAnthropicStopReasonFromCanonical } from './finish-reason.ts';
 import { encodeAnthropicUsage } from './usage.ts';
@@ -14,6 +15,8 @@ export interface AnthropicStreamEncoderOptions {
   model?: string;
   /** Ignored: an Anthropic stream always carries usage. Accepted so every encoder takes the same options. */
   includeUsage?: boolean;
+  /** The client's request, whose prompt size is estimated for `message_start` when the upstream has not counted yet. */
+  request?: ChatRequest | undefined;
 }
 
 interface ToolState {
@@ -44,9 +47,11 @@ export function encodeAnthropicPing(): SseRecord {
  * Writes canonical events as an Anthropic stream: `message_start`, then one content block at a
  * time (start, deltas, stop) with indexes assigned in order, then `message_delta` + `message_stop`.
  *
- * - `message_start` is written with the first content, so a usage event that came before it (an
- *   Anthropic or Gemini upstream) fills `input_tokens`; otherwise they are 0 there and complete in
- *   `message_delta`, which carries every count.
+ * - `message_start` waits for the first usage or content event, never longer: clients such as
+ *   LangChain's ChatAnthropic read the input count from it alone. An upstream that counts the
+ *   prompt before answering (Anthropic's message_start, Gemini's first chunk) gives the real
+ *   `input_tokens`; otherwise (OpenAI counts only at the end) it holds a local estimate of
+ *   `request`, and `message_delta` carries every real count.
  * - `message_delta`/`message_stop` are written by `end()`, not at `finish`, because an OpenAI
  *   upstream sends its usage chunk after the finish chunk.
  * - Anthropic blocks are sequential but upstream tool calls may interleave (OpenAI parallel calls).
@@ -76,10 +81,12 @@ export function createAnthropicStreamEncoder(ctx: ConvertContext, opts: Anthropi
   const ensureStarted = (out: SseRecord[]): void => {
     if (messageStarted) return;
     messageStarted = true;
+    const estimate = usage === undefined && opts.request !== undefined ? estimateChatRequestTokens(opts.request) : undefined;
+    const startUsage = estimate === undefined ? usage : { promptTokens: estimate, completionTokens: 0 };
     out.push(
       record({
         type: 'message_start',
-        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(usage) },
+        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(startUsage) },
       }),
     );
   };
@@ -162,6 +169,7 @@ export function createAnthropicStreamEncoder(ctx: ConvertContext, opts: Anthropi
           return out;
         case 'usage':
           usage = event.usage;
+          ensureStarted(out);
           return out;
         case 'text-delta': {
           if (event.text === '') return out;

@@ -2,10 +2,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import type { ConvertContext } from '../../core/chat.ts';
+import type { ChatRequest, ConvertContext } from '../../core/chat.ts';
 import type { SseRecord, StreamEvent } from '../../core/stream-events.ts';
 import { createSseParser, parseSseText, serializeSse } from '../../upstream/sse.ts';
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder, encodeAnthropicPing, isAnthropicStreamComplete } from './chat-stream.ts';
+import { createGeminiStreamDecoder } from '../gemini/chat-stream.ts';
 
 const ctx: ConvertContext = { id: 'msg_ctx', nowSeconds: 1_700_000_000 };
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/anthropic/${name}`, import.meta.url), 'utf8');
@@ -487,6 +488,36 @@ describe('createAnthropicStreamEncoder', () => {
     const records = encodeAll([{ type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop' }], {});
     const first = shape(records)[0];
     assert.deepEqual(first, ['message_start', { type: 'message_start', message: { id: 'msg_ctx', type: 'message', role: 'assistant', model: '', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } }]);
+  });
+
+  test('message_start carries an estimate of the request when the upstream counts only at the end (OpenAI)', () => {
+    const request: ChatRequest = { model: 'm', stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(350) }] }] };
+    const encoder = createAnthropicStreamEncoder(ctx, { model: 'claude-alias', request });
+    const events: StreamEvent[] = [upStart, { type: 'text-delta', text: 'x' }, { type: 'finish', reason: 'stop' }, { type: 'usage', usage: { promptTokens: 130, completionTokens: 2 } }];
+    const shaped = shape(events.flatMap((e) => encoder.push(e)).concat(encoder.end()));
+    // 3 per message + 350 characters / 3.5
+    assert.deepEqual(shaped[0], messageStart({ input_tokens: 103, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }));
+    assert.deepEqual(shaped.at(-2), messageDelta('end_turn', { input_tokens: 130, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }));
+  });
+
+  test('message_start goes out as soon as the upstream counted the prompt, and the estimate is never asked for', () => {
+    const encoder = createAnthropicStreamEncoder(ctx, { model: 'claude-alias', request: { model: 'm', stream: true, messages: [] } });
+    assert.deepEqual(encoder.push(upStart), []);
+    const records = encoder.push({ type: 'usage', usage: { promptTokens: 57, completionTokens: 0 } });
+    assert.deepEqual(shape(records), [messageStart({ input_tokens: 57, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })]);
+  });
+
+  test('a Gemini stream reaches an Anthropic client with the prompt count in message_start', () => {
+    const decoder = createGeminiStreamDecoder(ctx);
+    const encoder = createAnthropicStreamEncoder(ctx, { model: 'claude-alias', request: { model: 'm', stream: true, messages: [] } });
+    const upstream = [
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] } }], usageMetadata: { promptTokenCount: 4321, totalTokenCount: 4321 }, responseId: 'r1' },
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 4321, candidatesTokenCount: 2, totalTokenCount: 4323 } },
+    ];
+    const records = upstream.flatMap((body) => decoder.push({ data: JSON.stringify(body) })).flatMap((e) => encoder.push(e));
+    const shaped = shape(records.concat(encoder.end()));
+    assert.deepEqual(shaped[0], messageStart({ input_tokens: 4321, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }, 'r1'));
+    assert.deepEqual(shaped.at(-2), messageDelta('end_turn', { input_tokens: 4321, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }));
   });
 
   test('end() is idempotent and nothing follows message_stop', () => {

@@ -1,7 +1,7 @@
 import type { Codec } from '../codec.ts';
 import { estimateAnthropicInputTokens } from './count-tokens.ts';
 import { createAnthropicPassthroughObserver, anthropicUsageFromBody } from './passthrough.ts';
-import { decodeAnthropicChatRequest, encodeAnthropicChatRequest } from './chat-request.ts';
+import { decodeAnthropicChatRequest, encodeAnthropicChatRequestWithDropped } from './chat-request.ts';
 import { decodeAnthropicChatResponse, encodeAnthropicChatResponse } from './chat-response.ts';
 import { createAnthropicStreamDecoder, createAnthropicStreamEncoder } from './chat-stream.ts';
 import { decodeAnthropicError, encodeAnthropicError, encodeAnthropicStreamError } from './errors.ts';
@@ -9,11 +9,15 @@ import { decodeAnthropicError, encodeAnthropicError, encodeAnthropicStreamError 
 /** The Anthropic Messages converters behind the shared Codec interface. */
 export const anthropicCodec: Codec = {
   decodeChatRequest: (body) => decodeAnthropicChatRequest(body),
-  encodeChatRequest: (req, opts) => encodeAnthropicChatRequest(req, { upstreamModel: opts.upstreamModel }),
+  encodeChatRequest(req, opts) {
+    const { body, dropped } = encodeAnthropicChatRequestWithDropped(req, { upstreamModel: opts.upstreamModel });
+    opts.dropped?.push(...dropped);
+    return body;
+  },
   decodeChatResponse: decodeAnthropicChatResponse,
   encodeChatResponse: encodeAnthropicChatResponse,
   createStreamDecoder: createAnthropicStreamDecoder,
-  createStreamEncoder: (ctx, opts) => createAnthropicStreamEncoder(ctx, { model: opts.model, includeUsage: opts.includeUsage }),
+  createStreamEncoder: (ctx, opts) => createAnthropicStreamEncoder(ctx, opts),
   encodeError: encodeAnthropicError,
   decodeError: decodeAnthropicError,
   encodeStreamError: encodeAnthropicStreamError,

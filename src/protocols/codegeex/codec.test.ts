@@ -22,6 +22,14 @@ function decodeStream(sse: string): StreamEvent[] {
 }
 
 describe('CodeGeeX request', () => {
+  test('sampling knobs the API lacks are left out and named', () => {
+    const dropped: string[] = [];
+    const body = codec.encodeChatRequest(req([text('user', 'hi')], { temperature: 0.2, topK: 40, maxTokens: 100, stop: [] }), { upstreamModel: 'codegeex-4', dropped }) as Record<string, unknown>;
+    assert.deepEqual(dropped, ['max_tokens', 'temperature', 'top_k']);
+    assert.equal(JSON.stringify(body).includes('0.2'), false);
+  });
+
+
   const cases: Array<{ name: string; messages: Message[]; prompt: string; history: Array<[string, string]> }> = [
     { name: 'one question', messages: [text('user', 'hi')], prompt: 'hi', history: [] },
     { name: 'system text goes in front of the prompt', messages: [text('system', 'Answer in Go.'), text('user', 'sort a slice')], prompt: 'Answer in Go.\n\nsort a slice', history: [] },

@@ -43,6 +43,7 @@ describe('Code Assist envelope', () => {
       file: 'text-basic.sse',
       events: [
         { type: 'start', id: 'oNB0aIbgH8fZ2PgP3sP-kQk', model: 'gemini-2.5-pro', created: ctx.nowSeconds },
+        { type: 'usage', usage: { promptTokens: 7, completionTokens: 0 } },
         { type: 'text-delta', text: 'Paris is' },
         { type: 'text-delta', text: ' the capital of France.' },
         { type: 'usage', usage: { promptTokens: 7, completionTokens: 33, reasoningTokens: 27 } },
@@ -54,10 +55,10 @@ describe('Code Assist envelope', () => {
       file: 'tool-call.sse',
       events: [
         { type: 'start', id: 'a1b2c3d4e5f60718', model: 'gemini-2.5-flash', created: ctx.nowSeconds },
+        { type: 'usage', usage: { promptTokens: 40, completionTokens: 8 } },
         { type: 'tool-call-start', index: 0, id: 'call_a1b2c3d4e5f60718_0', name: 'get_weather', signature: 'CiIBVKhc7sig', family: 'gemini' },
         { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
         { type: 'tool-call-end', index: 0 },
-        { type: 'usage', usage: { promptTokens: 40, completionTokens: 8 } },
         { type: 'finish', reason: 'tool-calls' },
       ],
     },

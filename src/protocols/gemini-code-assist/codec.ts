@@ -7,7 +7,7 @@ import { unwrapCodeAssistRecord, unwrapCodeAssistResponse, wrapCodeAssistRequest
 
 /** Code Assist = the Gemini converters plus the envelope; errors are Google's own shape. */
 export const geminiCodeAssistCodec: ProviderCodec = {
-  encodeChatRequest: (req, opts) => wrapCodeAssistRequest(encodeGeminiChatRequest(req, { upstreamModel: opts.upstreamModel }), opts.upstreamModel),
+  encodeChatRequest: (req, opts) => wrapCodeAssistRequest(encodeGeminiChatRequest(req, opts), opts.upstreamModel),
   decodeChatResponse: (body, ctx) => decodeGeminiChatResponse(unwrapCodeAssistResponse(body), ctx),
   createStreamDecoder(ctx) {
     const inner = createGeminiStreamDecoder(ctx);

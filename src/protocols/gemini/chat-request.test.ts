@@ -445,6 +445,13 @@ describe('encodeGeminiChatRequest', () => {
     ]);
   });
 
+  test('drops the penalties Gemini 2.5+ refuses, and reports them; keeps seed', () => {
+    const dropped: string[] = [];
+    const body = encodeGeminiChatRequest(base([user('x')], { seed: 3, presencePenalty: 0.5, frequencyPenalty: 0.1, topK: 64 }), { upstreamModel: 'gemini-2.5-flash', dropped });
+    assert.deepEqual(body.generationConfig, { seed: 3, topK: 64 });
+    assert.deepEqual(dropped, ['presence_penalty', 'frequency_penalty']);
+  });
+
   test('maps tools, tool choice, sampling, JSON schema output and thinking', () => {
     const body = encode(
       base([user('x')], {
@@ -490,8 +497,6 @@ describe('encodeGeminiChatRequest', () => {
         maxOutputTokens: 256,
         stopSequences: ['END'],
         seed: 1,
-        presencePenalty: 0.5,
-        frequencyPenalty: 0.25,
         responseMimeType: 'application/json',
         responseSchema: { type: 'OBJECT', properties: { n: { type: 'INTEGER', nullable: true } } },
         thinkingConfig: { thinkingBudget: 8192, includeThoughts: true },

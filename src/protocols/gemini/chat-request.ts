@@ -244,7 +244,7 @@ function decodeMedia(part: JsonObject, path: string): ImagePart | undefined {
  *   sent; `user`, `cacheControl` and image `detail` have no Gemini field and are not sent either.
  * @see https://ai.google.dev/gemini-api/docs/thought-signatures
  */
-export function encodeGeminiChatRequest(req: ChatRequest, opts: { upstreamModel: string }): GeminiChatRequest {
+export function encodeGeminiChatRequest(req: ChatRequest, opts: { upstreamModel: string; dropped?: string[] }): GeminiChatRequest {
   const system: Array<{ text: string }> = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
@@ -285,7 +285,7 @@ export function encodeGeminiChatRequest(req: ChatRequest, opts: { upstreamModel:
   const out: GeminiChatRequest = { contents };
   if (system.length > 0) out.systemInstruction = { parts: system };
   Object.assign(out, encodeGeminiTools(req));
-  const generationConfig = encodeGeminiGenerationConfig(req, opts.upstreamModel);
+  const generationConfig = encodeGeminiGenerationConfig(req, opts.upstreamModel, opts.dropped);
   if (generationConfig !== undefined) out.generationConfig = generationConfig;
   return out;
 }

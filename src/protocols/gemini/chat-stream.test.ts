@@ -33,6 +33,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'text-basic.sse',
     events: [
       start('mMlTaZv7Bs2nkdUP5d2xqAk'),
+      { type: 'usage', usage: { promptTokens: 9, completionTokens: 0 } },
       text('The weather in Paris is'),
       text(' mild today: 18°C and sunny.'),
       { type: 'usage', usage: { promptTokens: 9, completionTokens: 14 } },
@@ -43,6 +44,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'text-crlf.sse',
     events: [
       start('q3FUaf2KDcuWkdUPlJ-z4AQ', 'gemini-2.5-flash-lite'),
+      { type: 'usage', usage: { promptTokens: 3, completionTokens: 0 } },
       text('Hello'),
       text('! How can I help?'),
       { type: 'usage', usage: { promptTokens: 3, completionTokens: 7 } },
@@ -53,6 +55,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'tool-parallel.sse',
     events: [
       start('Y8xTafvQKq2hkdUPxtaH4Ao'),
+      { type: 'usage', usage: { promptTokens: 58, completionTokens: 0 } },
       text('Let me check both cities.'),
       { type: 'tool-call-start', index: 0, id: 'call_Y8xTafvQKq2hkdUPxtaH4Ao_0', name: 'get_weather', signature: SIGNATURE_CALL, family: 'gemini' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"location":"Paris","unit":"celsius"}' },
@@ -68,6 +71,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'reasoning-then-text.sse',
     events: [
       start('2M5TaaXuFJLYkdUPrqLS2QM', 'gemini-2.5-pro'),
+      { type: 'usage', usage: { promptTokens: 8, completionTokens: 0 } },
       { type: 'reasoning-delta', text: '**Recalling the capital**\n\nThe user asks for the capital of France.' },
       { type: 'reasoning-delta', text: ' It is Paris; I will answer briefly.' },
       text('The capital of France is Paris.'),
@@ -80,6 +84,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'max-tokens.sse',
     events: [
       start('hNBTaZKzNJ6okdUPo7nKoQY'),
+      { type: 'usage', usage: { promptTokens: 6, completionTokens: 0 } },
       text('Once upon a time, in a'),
       text(' quiet village'),
       { type: 'usage', usage: { promptTokens: 6, completionTokens: 8 } },
@@ -90,6 +95,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'error-mid-stream.sse',
     events: [
       start('a9JTaeLmGsuJkdUPy5mVmAw'),
+      { type: 'usage', usage: { promptTokens: 5, completionTokens: 0 } },
       text('Here is the first part'),
       { type: 'error', status: 503, message: 'The model is overloaded. Please try again later.', errorType: 'UNAVAILABLE' },
     ],
@@ -98,6 +104,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'usage-final-chunk.sse',
     events: [
       start('pdNTaeTZBMqAkdUP8c3N8Qk'),
+      { type: 'usage', usage: { promptTokens: 2061, completionTokens: 0, cachedTokens: 2048 } },
       text('Summary:'),
       text(' the contract runs for two years.'),
       { type: 'usage', usage: { promptTokens: 2061, completionTokens: 50, cachedTokens: 2048, reasoningTokens: 40 } },
@@ -108,6 +115,7 @@ const fixtureCases: Array<{ file: string; events: StreamEvent[] }> = [
     file: 'malformed-json-line.sse',
     events: [
       start('t9VTacuAO5KUkdUP0rWm-QU'),
+      { type: 'usage', usage: { promptTokens: 4, completionTokens: 0 } },
       text('Partial answer'),
       { type: 'error', status: 502, message: 'malformed JSON in upstream Gemini stream: {"candidates": [{"content": {"parts": [{"text": " then the conn' },
     ],
@@ -160,8 +168,8 @@ describe('createGeminiStreamDecoder', () => {
       records: [{ candidates: [{ content: { parts: [{ text: 'Hel' }] } }], usageMetadata: { promptTokenCount: 2, totalTokenCount: 2 } }],
       events: [
         { type: 'start', id: 'ctx0001', model: '', created: ctx.nowSeconds },
-        text('Hel'),
         { type: 'usage', usage: { promptTokens: 2, completionTokens: 0 } },
+        text('Hel'),
         { type: 'error', status: 502, message: 'stream ended before completion' },
       ],
     },

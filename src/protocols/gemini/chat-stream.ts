@@ -21,9 +21,10 @@ import { isFiniteNumber, isObject, isString } from '../../core/json.ts';
  * - The first record yields `start` (id from `responseId`, else ctx.id).
  * - A functionCall part arrives whole: it yields tool-call-start, one tool-call-delta with the
  *   complete arguments JSON, and tool-call-end, the index counted across the stream.
- * - `usageMetadata` is running on intermediate records; the latest one is emitted as one usage
- *   event just before `finish`, which comes with the first record carrying a `finishReason`
- *   (`tool-calls` when any call was seen), or a blocked prompt.
+ * - `usageMetadata` is running on intermediate records: the first one is emitted at once, ahead
+ *   of its record's content (it already holds the prompt count), and the latest one again just
+ *   before `finish`, which comes with the first record carrying a `finishReason` (`tool-calls`
+ *   when any call was seen), or a blocked prompt.
  * - `{"error":{…}}` data and unparseable data yield an error event and end the stream.
  */
 export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<SseRecord> {
@@ -32,6 +33,8 @@ export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<Ss
   let id = ctx.id;
   let calls = 0;
   let usage: Usage | undefined;
+  /** The usage last emitted, so an unchanged count is not sent twice. */
+  let reported: Usage | undefined;
 
   const fail = (event: Extract<StreamEvent, { type: 'error' }>): StreamEvent[] => {
     closed = true;
@@ -62,7 +65,14 @@ export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<Ss
         if (isString(responseId) && responseId !== '') id = responseId;
         out.push({ type: 'start', id, model: isString(model) ? model : '', created: ctx.nowSeconds });
       }
-      usage = decodeGeminiUsage(field(body, 'usageMetadata')) ?? usage;
+      const counted = decodeGeminiUsage(field(body, 'usageMetadata'));
+      // The first count goes out before this record's content: it already holds the prompt size,
+      // which an Anthropic client expects at the start of the answer.
+      if (counted !== undefined && usage === undefined) {
+        out.push({ type: 'usage', usage: counted });
+        reported = counted;
+      }
+      usage = counted ?? usage;
 
       const candidates = body['candidates'];
       const candidate = Array.isArray(candidates) ? candidates[0] : undefined;
@@ -94,7 +104,7 @@ export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<Ss
         reason = 'content-filter';
       }
       if (reason !== undefined) {
-        if (usage !== undefined) out.push({ type: 'usage', usage });
+        if (usage !== undefined && usage !== reported) out.push({ type: 'usage', usage });
         out.push({ type: 'finish', reason });
         closed = true;
       }
@@ -105,7 +115,7 @@ export function createGeminiStreamDecoder(ctx: ConvertContext): StreamDecoder<Ss
       closed = true;
       const out: StreamEvent[] = [];
       // Tokens were spent even if the answer never finished; let the gateway count them.
-      if (usage !== undefined) out.push({ type: 'usage', usage });
+      if (usage !== undefined && usage !== reported) out.push({ type: 'usage', usage });
       out.push({ type: 'error', status: 502, message: 'stream ended before completion' });
       return out;
     },

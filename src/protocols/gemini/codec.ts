@@ -9,7 +9,7 @@ import { decodeGeminiError, encodeGeminiError, encodeGeminiStreamError } from '.
 /** The Gemini generateContent converters behind the shared Codec interface. */
 export const geminiCodec: Codec = {
   decodeChatRequest: decodeGeminiChatRequest,
-  encodeChatRequest: (req, opts) => encodeGeminiChatRequest(req, { upstreamModel: opts.upstreamModel }),
+  encodeChatRequest: (req, opts) => encodeGeminiChatRequest(req, opts),
   decodeChatResponse: decodeGeminiChatResponse,
   encodeChatResponse: encodeGeminiChatResponse,
   createStreamDecoder: createGeminiStreamDecoder,

@@ -182,8 +182,12 @@ const MAX_STOP_SEQUENCES = 5;
 /**
  * Canonical sampling, limits, output format and reasoning → `generationConfig`, or undefined when
  * nothing is set. n>1 is refused: Gemini has `candidateCount`, but the gateway serves one choice.
+ * Presence and frequency penalties are left out and named in `dropped`: Gemini 2.5 and later
+ * answer 400 "Penalty is not enabled for models/…" to them, and they only tune sampling. `seed`
+ * is kept: Gemini models take it.
+ * @see https://github.com/PublicAffairs/openai-gemini/issues/63
  */
-export function encodeGeminiGenerationConfig(req: ChatRequest, upstreamModel: string): GeminiGenerationConfig | undefined {
+export function encodeGeminiGenerationConfig(req: ChatRequest, upstreamModel: string, dropped?: string[]): GeminiGenerationConfig | undefined {
   if (req.n !== undefined && req.n > 1) throw unsupported('n', 'n>1 is not supported: llmux returns one choice per request');
   const out: GeminiGenerationConfig = {};
   if (req.temperature !== undefined) out.temperature = req.temperature;
@@ -195,8 +199,8 @@ export function encodeGeminiGenerationConfig(req: ChatRequest, upstreamModel: st
     out.stopSequences = req.stop;
   }
   if (req.seed !== undefined) out.seed = req.seed;
-  if (req.presencePenalty !== undefined) out.presencePenalty = req.presencePenalty;
-  if (req.frequencyPenalty !== undefined) out.frequencyPenalty = req.frequencyPenalty;
+  if (req.presencePenalty !== undefined) dropped?.push('presence_penalty');
+  if (req.frequencyPenalty !== undefined) dropped?.push('frequency_penalty');
   const format = req.responseFormat;
   if (format?.type === 'json') out.responseMimeType = 'application/json';
   else if (format?.type === 'json-schema') {

@@ -8,11 +8,20 @@ type Item = Record<string, unknown>;
  * Canonical → Responses request, for a provider that speaks only the Responses API. Stateless:
  * `store: false` and the whole history each time, with OpenAI's own reasoning items (id and
  * encrypted content, bound together) replayed as they came and other families' reasoning left out.
- * Leading system messages become `instructions`, later ones `developer` messages. Stop sequences
- * have no Responses field and are not sent.
+ * Leading system messages become `instructions`, later ones `developer` messages. Stop sequences,
+ * top_k, seed and the penalties have no Responses field: they are not sent, and are named in
+ * `opts.dropped`.
  */
 export function encodeResponsesRequest(req: ChatRequest, opts: EncodeRequestOptions): Record<string, unknown> {
   const body: Record<string, unknown> = { model: opts.upstreamModel, stream: req.stream, store: false };
+  const unsent: Array<[unknown, string]> = [
+    [req.stop !== undefined && req.stop.length > 0 ? req.stop : undefined, 'stop'],
+    [req.topK, 'top_k'],
+    [req.seed, 'seed'],
+    [req.presencePenalty, 'presence_penalty'],
+    [req.frequencyPenalty, 'frequency_penalty'],
+  ];
+  for (const [value, name] of unsent) if (value !== undefined) opts.dropped?.push(name);
   let i = 0;
   const instructions: string[] = [];
   while (i < req.messages.length && req.messages[i]?.role === 'system') {

@@ -188,6 +188,19 @@ describe('canonical → Responses request (openai-responses providers)', () => {
   });
 });
 
+describe('Responses request for a provider: what it has no field for', () => {
+  test('stop, top_k, seed and the penalties are left out and named', () => {
+    const dropped: string[] = [];
+    const body = encodeResponsesRequest(
+      { model: 'm', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stop: ['END'], topK: 64, seed: 1, presencePenalty: 0.1, frequencyPenalty: 0.2, temperature: 0.5 },
+      { upstreamModel: 'gpt-5', dropped },
+    );
+    assert.deepEqual(dropped, ['stop', 'top_k', 'seed', 'presence_penalty', 'frequency_penalty']);
+    assert.equal(body['temperature'], 0.5);
+    for (const key of ['stop', 'top_k', 'seed', 'presence_penalty', 'frequency_penalty']) assert.equal(key in body, false, key);
+  });
+});
+
 describe('Response objects both ways', () => {
   test('a canonical answer → Response: items with ids, envelope only when included, namespaced and freeform calls restored', () => {
     const req = decodeResponsesRequest({

@@ -358,10 +358,18 @@ describe('encodeOpenAIChatRequest', () => {
     );
   });
 
-  test('refuses top_k', () => {
+  test('drops top_k, which OpenAI-compatible servers lack, and reports it', () => {
+    const dropped: string[] = [];
+    const out = encodeOpenAIChatRequest({ ...base, topK: 40, temperature: 0.5 }, { ...opts, dropped });
+    assert.equal('top_k' in out, false);
+    assert.equal(out.temperature, 0.5);
+    assert.deepEqual(dropped, ['top_k']);
+  });
+
+  test('still refuses n > 1, which would change the answer', () => {
     assert.throws(
-      () => encodeOpenAIChatRequest({ ...base, topK: 40 }, opts),
-      (err: unknown) => err instanceof GatewayError && err.code === 'unsupported_parameter' && err.param === 'top_k',
+      () => encodeOpenAIChatRequest({ ...base, n: 2 }, opts),
+      (err: unknown) => err instanceof GatewayError && err.code === 'unsupported_parameter' && err.param === 'n',
     );
   });
 

@@ -115,6 +115,8 @@ export interface EncodeOpenAIChatRequestOptions {
    * that OpenAI's reasoning models require; older OpenAI-compatible servers only know `max_tokens`.
    */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Receives the names of the sampling hints left out (see EncodeRequestOptions.dropped). */
+  dropped?: string[];
 }
 
 /**
@@ -122,7 +124,9 @@ export interface EncodeOpenAIChatRequestOptions {
  *
  * - A stream always asks for `stream_options.include_usage`: the gateway counts tokens; whether the
  *   client sees the usage chunk is decided by the stream encoder (`req.includeUsage`).
- * - `topK` has no OpenAI equivalent and is refused; so is `n > 1`, since only one choice comes back.
+ * - `topK` has no OpenAI equivalent: it only narrows sampling, and clients such as Gemini CLI send it
+ *   on every request, so it is left out and reported in `opts.dropped`. `n > 1` is refused, since
+ *   only one choice comes back and the answer's shape would change.
  * - `reasoning.effort` is sent as is; a budget becomes an effort through BUDGET_TO_EFFORT
  *   (< 4096 low, < 16384 medium, else high). A budget ≤ 0 (Gemini: off / dynamic) and
  *   `enabled: false` send nothing: non-reasoning models reject `reasoning_effort` outright.
@@ -131,7 +135,7 @@ export interface EncodeOpenAIChatRequestOptions {
  *   Anthropic `cache_control` is an optimisation hint, not content, and is dropped.
  */
 export function encodeOpenAIChatRequest(req: ChatRequest, opts: EncodeOpenAIChatRequestOptions): OpenAIChatRequest {
-  if (req.topK !== undefined) throw unsupported('top_k', 'top_k is not supported by OpenAI-compatible upstreams');
+  if (req.topK !== undefined) opts.dropped?.push('top_k');
   // The canonical answer holds one choice, so further choices would be paid for and lost.
   if (req.n !== undefined && req.n > 1) throw unsupported('n', 'n > 1 cannot be converted from another protocol');
   const out: OpenAIChatRequest = { model: opts.upstreamModel, messages: encodeOpenAIMessages(req.messages) };
