@@ -1,6 +1,6 @@
 import type { Usage } from '../../core/chat.ts';
 import { isFiniteNumber, isObject, isString } from '../../core/json.ts';
-import { parseSseText } from '../../upstream/sse.ts';
+import { parseEventJson } from '../raw-json.ts';
 import type { PassthroughObserver } from '../codec.ts';
 import { failureCode } from './errors.ts';
 import { decodeResponsesUsage } from './usage.ts';
@@ -12,17 +12,6 @@ const TERMINALS = ['response.completed', 'response.incomplete', 'response.failed
 const TERMINAL_NAMES = TERMINALS.map((t) => Buffer.from(t));
 const CREATED = Buffer.from('"response.created"');
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
-
-function parseData(raw: Buffer): Record<string, unknown> | undefined {
-  const record = parseSseText(raw.toString('utf8'))[0];
-  if (record === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(record.data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Watches a Responses stream passed through as bytes. Only the `response.created` event and the
@@ -48,12 +37,12 @@ export function createResponsesPassthroughObserver(): PassthroughObserver & { fa
       const m = SEQUENCE.exec(raw.subarray(-120).toString('latin1')) ?? SEQUENCE.exec(raw.subarray(0, 200).toString('latin1')) ?? SEQUENCE.exec(raw.toString('utf8'));
       if (m?.[1] !== undefined) lastSeq = Math.max(lastSeq, Number(m[1]));
       if (response === undefined && raw.includes(CREATED)) {
-        const r = parseData(raw)?.['response'];
+        const r = parseEventJson(raw)?.['response'];
         if (isObject(r)) response = r;
       }
       // The name may also occur inside some text: only the parsed type says it is the terminal event.
       if (TERMINAL_NAMES.some((t) => raw.includes(t))) {
-        const data = parseData(raw);
+        const data = parseEventJson(raw);
         if (data !== undefined && TERMINALS.includes(String(data['type']))) {
           complete = true;
           const r = data['response'];
