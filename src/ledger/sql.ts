@@ -1,5 +1,5 @@
 import { RECORD_COLUMNS, type UsageRecord } from './record.ts';
-import { bucketOf, emptyAggregate, HIST_BUCKETS, LATENCY_BOUNDS_MS, type Aggregate, type AggregateRow, type GroupField, type RequestsQuery, type UsageFilter, type UsageQuery } from './store.ts';
+import { addAggregate, bucketOf, emptyAggregate, HIST_BUCKETS, LATENCY_BOUNDS_MS, type Aggregate, type AggregateRow, type GroupField, type RequestsQuery, type UsageFilter, type UsageQuery } from './store.ts';
 
 /**
  * The SQL both stores run. It stays in the common subset of SQLite and PostgreSQL: integer epoch
@@ -241,17 +241,7 @@ export function mergeAggregateRows(groupBy: readonly GroupField[], rowSets: Read
       const id = JSON.stringify(groupBy.map((g) => group[g]));
       const have = merged.get(id);
       if (have === undefined) merged.set(id, { group, sums });
-      else {
-        const into = have.sums;
-        into.requests += sums.requests;
-        into.errors += sums.errors;
-        into.prompt_tokens += sums.prompt_tokens;
-        into.completion_tokens += sums.completion_tokens;
-        into.cached_tokens += sums.cached_tokens;
-        into.reasoning_tokens += sums.reasoning_tokens;
-        into.cost_usd += sums.cost_usd;
-        for (let i = 0; i < HIST_BUCKETS; i++) into.hist[i] = (into.hist[i] ?? 0) + (sums.hist[i] ?? 0);
-      }
+      else addAggregate(have.sums, sums);
     }
   }
   return [...merged.values()];
