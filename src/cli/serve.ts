@@ -6,6 +6,7 @@ import { isLoopback } from '../server/address.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
 import { configDigestSync, readSettledConfig } from '../config/read-file.ts';
+import { ownWrites } from './config-watch.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { CliArgs } from './parse-args.ts';
@@ -110,7 +111,9 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv, cwd: strin
       // refreshed OAuth token written back) is a new inode a watch on the file would lose, and a
       // Kubernetes ConfigMap volume swaps a "..data" symlink, so the event never names the file.
       // The content decides whether anything changed.
-      watcher = watch(dirname(path), () => {
+      const ours = ownWrites(path, config.usage);
+      watcher = watch(dirname(path), (_event, filename) => {
+        if (ours(filename)) return;
         // A timer already pending covers this event too (resetting it on each event would let a
         // busy folder, a log written beside the config, postpone a reload forever); the settled
         // read waits out an editor's several writes.
