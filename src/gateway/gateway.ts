@@ -87,8 +87,9 @@ export class Gateway {
   /** New requests use the new config; in-flight ones finish on the old. Unchanged providers keep their pools. */
   async reload(config: Config): Promise<void> {
     const { state, retired } = await createGatewayState(config, this.logger, this.#state, () => this.#state.rebuildCatalog(), this.ledger?.keys);
+    // Before the swap: a key that newly has a budget is checked, from its first request, against the spend read here.
+    await this.ledger?.reconfigure(config);
     this.#state = state;
-    this.ledger?.reconfigure(config);
     this.health.sync();
     // Limit state survives a reload unless the store itself changed.
     if (RateLimiter.signatureOf(config.rate_limit) !== this.#limiter.signature) {

@@ -38,6 +38,7 @@ export class Ledger {
   #config: Config;
   #prices: PriceBook;
   #spend = new Map<string, PeriodSpend>();
+  #budgetedConfigKeys: string[];
   #spendGeneration = 0;
   #timers: NodeJS.Timeout[] = [];
 
@@ -46,6 +47,7 @@ export class Ledger {
     this.#config = config;
     this.#logger = logger;
     this.#prices = new PriceBook(config.usage.prices);
+    this.#budgetedConfigKeys = budgetedConfigKeys(config);
     this.writer = new LedgerWriter({ store, logger, flushIntervalMs: config.usage.flush_interval, onDrop });
     this.keys = new VirtualKeys(store, logger);
   }
@@ -57,7 +59,7 @@ export class Ledger {
   static async create(config: Config, logger: Logger, onDrop: (n: number) => void): Promise<Ledger | undefined> {
     const store = await openStore(config.usage);
     if (store === undefined) {
-      const budgeted = config.auth.api_keys.flatMap((k, i) => (k.budget === undefined ? [] : [configKeyName(k, i)]));
+      const budgeted = budgetedConfigKeys(config);
       if (budgeted.length > 0) logger.warn({ keys: budgeted }, 'budgets are not enforced: they count spend in the usage ledger, which is off (usage.store: off)');
       return undefined;
     }
@@ -82,12 +84,25 @@ export class Ledger {
     return this.#prices;
   }
 
-  /** A reload may change prices, budgets of config keys and retention; the store stays until restart. */
-  reconfigure(config: Config): void {
+  /**
+   * A reload may change prices, budgets of config keys and retention; the store stays until restart.
+   * Resolves once the spend of keys that newly have a budget is read.
+   */
+  async reconfigure(config: Config): Promise<void> {
     if (JSON.stringify(config.usage.prices) !== JSON.stringify(this.#config.usage.prices)) this.#prices = new PriceBook(config.usage.prices);
     const changed = config.usage.store !== this.#config.usage.store || config.usage.path !== this.#config.usage.path || config.usage.postgres_url !== this.#config.usage.postgres_url;
     if (changed) this.#logger.warn('usage ledger: a changed usage.store, path or postgres_url takes effect at the next restart');
     this.#config = config;
+    const budgeted = budgetedConfigKeys(config);
+    const before = new Set(this.#budgetedConfigKeys);
+    this.#budgetedConfigKeys = budgeted;
+    // A key given a budget is checked against its whole period's spend at once, not after the next refresh.
+    if (budgeted.some((k) => !before.has(k))) await this.refreshSpend();
+  }
+
+  /** A virtual key was given a budget: its spend is read now rather than at the next refresh. */
+  async budgetAdded(): Promise<void> {
+    await this.refreshSpend();
   }
 
   /** The outcome sink: builds the record and queues it. A few microseconds; never waits on the store. */
@@ -114,19 +129,44 @@ export class Ledger {
     throw new GatewayError('insufficient_quota', `The key "${key.name}" has spent $${spent.toFixed(6)} of its ${label} budget of $${budget.usd}: requests are refused ${until}.`);
   }
 
-  /** Every key whose spend is shown or limited: the config's keys and the virtual ones. */
-  #trackedKeys(): string[] {
-    return [...this.#config.auth.api_keys.map((k, i) => configKeyName(k, i)), ...this.keys.rows().map((r) => r.id)];
+  /**
+   * The keys whose spend the snapshot holds: those with a budget, which every request checks. A
+   * deployment with thousands of keys and few budgets would otherwise reread all their spend every
+   * two seconds (a store query and a map of every key, on the serving thread) for nobody.
+   */
+  #budgetedKeys(): string[] {
+    const virtual = this.keys.rows().flatMap((r) => (r.budget === null ? [] : [r.id]));
+    return virtual.length === 0 ? this.#budgetedConfigKeys : [...this.#budgetedConfigKeys, ...virtual];
   }
 
   async refreshSpend(): Promise<void> {
     const generation = this.writer.generation;
     try {
-      this.#spend = await this.store.spend(this.#trackedKeys(), periodStarts(Date.now()));
+      const keys = this.#budgetedKeys();
+      this.#spend = keys.length === 0 ? new Map() : await this.store.spend(keys, periodStarts(Date.now()));
       this.#spendGeneration = generation;
     } catch {
       // The last snapshot stays; local spend is still added on top of it.
     }
+  }
+
+  /**
+   * Spend of any keys in a period of each, read from the store now (the admin key list shows every
+   * key's, budget or not), plus what this process has not written yet. A store that cannot be read
+   * gives the snapshot's figures.
+   */
+  async spentNow(keys: ReadonlyArray<{ id: string; period: Budget['period'] }>): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const generation = this.writer.generation;
+    let stored: Map<string, PeriodSpend>;
+    try {
+      stored = keys.length === 0 ? new Map() : await this.store.spend(keys.map((k) => k.id), periodStarts(Date.now()));
+    } catch {
+      for (const k of keys) out.set(k.id, this.spent(k.id, k.period));
+      return out;
+    }
+    for (const k of keys) out.set(k.id, (stored.get(k.id)?.[k.period] ?? 0) + this.writer.spendAfter(k.id, generation));
+    return out;
   }
 
   async applyRetention(): Promise<void> {
@@ -152,4 +192,8 @@ export class Ledger {
     await this.writer.close();
     await this.store.close().catch(() => undefined);
   }
+}
+
+function budgetedConfigKeys(config: Config): string[] {
+  return config.auth.api_keys.flatMap((k, i) => (k.budget === undefined ? [] : [configKeyName(k, i)]));
 }

@@ -255,6 +255,18 @@ describe('usage ledger, budgets, virtual keys and the admin API (SDKs -> llmux -
     assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'group_by');
   });
 
+  test('the key list shows the spend of keys without a budget too, read from the store', async () => {
+    const all = await records();
+    const listed = (await adminJson('/keys'))['data'] as Array<{ id: string; spend_usd: number; budget: unknown }>;
+    for (const id of ['team-a', 'team-b']) {
+      const want = all.filter((r) => r.key === id).reduce((sum, r) => sum + r.cost_usd, 0);
+      const got = listed.find((k) => k.id === id);
+      assert.equal(got?.budget, null);
+      assert.ok(want > 0 || id === 'team-b', `${id} has spent something in this suite`);
+      assert.ok(Math.abs((got?.spend_usd ?? NaN) - want) < 1e-9, `${id}: listed ${got?.spend_usd}, recorded ${want}`);
+    }
+  });
+
   test('/admin/requests pages by id and exports CSV', async () => {
     const all = await records();
     const first = await adminJson('/requests?limit=3');
@@ -448,6 +460,45 @@ describe('a ledger path that cannot be written', () => {
       return r.status === 200 && body.data.length === 5 ? body.data : undefined;
     });
     assert.deepEqual(res.map((r) => r.request_id).sort(), ['ro-0', 'ro-1', 'ro-2', 'ro-3', 'ro-4']);
+  });
+});
+
+describe('a budget given to a key that has spent before', () => {
+  test('holds it to the spend on record, from its first request after the reload or the change', async (t) => {
+    const mock = await startMockOpenAI({ name: 'pb', models: ['gpt-4o-mini'] });
+    t.after(() => mock.close());
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = `${mkdtempSync(`${tmpdir()}/llmux-ledger-pb-`)}/usage.db`;
+    const raw = {
+      auth: { api_keys: [{ key: TEAM_A, name: 'team-a' }] },
+      admin: { api_keys: [ADMIN] },
+      providers: [{ name: 'pb', base_url: `${mock.url}/v1`, api_key: PROVIDER_KEY, models: ['gpt-4o-mini'] }],
+      usage: { path, flush_interval: '50ms', prices: { 'gpt-4o-mini': { input: 1, output: 1 } } },
+      health_check: { enabled: false },
+    };
+    const call = (url: string, key: string) => new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
+    // A first process spends, with a config key and a virtual key, and stops: its records are all the second one knows.
+    const first = await startGateway(raw);
+    const vk = (await (await fetch(`${first.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'vk' }) })).json()) as { id: string; key: string };
+    await call(first.url, TEAM_A);
+    await call(first.url, vk.key);
+    await first.close();
+
+    const second = await startGateway(raw);
+    t.after(() => second.close());
+    const listed = ((await (await fetch(`${second.url}/admin/keys`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { data: Array<{ id: string; spend_usd: number }> }).data;
+    assert.ok(Math.abs((listed.find((k) => k.id === 'team-a')?.spend_usd ?? 0) - 18 / 1e6) < 1e-12, JSON.stringify(listed));
+    assert.equal(listed.find((k) => k.id === vk.id)?.spend_usd, 18 / 1e6);
+    // Both still have room without a budget; a budget below what they spent refuses the very next request.
+    await call(second.url, TEAM_A);
+    const { configSchema } = await import('../../src/config/schema.ts');
+    await second.gateway.reload(configSchema.parse({ ...raw, auth: { api_keys: [{ key: TEAM_A, name: 'team-a', budget: { usd: 0.00001, period: 'month' } }] }, server: { host: '127.0.0.1', port: 0 } }));
+    await assert.rejects(call(second.url, TEAM_A), (e: unknown) => e instanceof OpenAI.APIError && e.status === 429 && e.code === 'insufficient_quota');
+    const patched = await fetch(`${second.url}/admin/keys/${vk.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ budget: { usd: 0.00001, period: 'month' } }) });
+    assert.equal(patched.status, 200);
+    assert.equal(((await patched.json()) as { spend_usd: number }).spend_usd, 18 / 1e6);
+    await assert.rejects(call(second.url, vk.key), (e: unknown) => e instanceof OpenAI.APIError && e.status === 429 && e.code === 'insufficient_quota');
   });
 });
 

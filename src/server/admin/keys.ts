@@ -28,7 +28,8 @@ export interface KeyListing {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const round = (usd: number): number => Math.round(usd * 1e9) / 1e9;
 
-export function listing(row: VirtualKeyRow, ledger: Ledger): KeyListing {
+/** `spendUsd`: from `Ledger.spentNow`, in the budget's period (the month's without one). */
+export function listing(row: VirtualKeyRow, spendUsd: number): KeyListing {
   return {
     id: row.id,
     name: row.name,
@@ -38,7 +39,7 @@ export function listing(row: VirtualKeyRow, ledger: Ledger): KeyListing {
     rpm: row.rpm,
     tpm: row.tpm,
     budget: row.budget,
-    spend_usd: round(ledger.spent(row.id, row.budget?.period ?? 'month')),
+    spend_usd: round(spendUsd),
     expires_at: iso(row.expires_at),
     created_at: iso(row.created_at),
   };
@@ -87,7 +88,15 @@ function configKeyIds(gateway: Gateway): Set<string> {
 export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/keys', async () => {
     const ledger = gateway.ledger;
-    const fromConfig: KeyListing[] = gateway.state.config.auth.api_keys.map((k, i) => {
+    const configKeys = gateway.state.config.auth.api_keys;
+    const rows = ledger === undefined ? [] : ledger.keys.rows();
+    const spend = ledger === undefined
+      ? new Map<string, number>()
+      : await ledger.spentNow([
+          ...configKeys.map((k, i) => ({ id: configKeyName(k, i), period: k.budget?.period ?? 'month' })),
+          ...rows.map((r) => ({ id: r.id, period: r.budget?.period ?? 'month' })),
+        ]);
+    const fromConfig: KeyListing[] = configKeys.map((k, i) => {
       const id = configKeyName(k, i);
       return {
         id,
@@ -98,12 +107,12 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
         rpm: k.rpm ?? null,
         tpm: k.tpm ?? null,
         budget: k.budget ?? null,
-        spend_usd: ledger === undefined ? 0 : round(ledger.spent(id, k.budget?.period ?? 'month')),
+        spend_usd: round(spend.get(id) ?? 0),
         expires_at: null,
         created_at: null,
       };
     });
-    const virtual = ledger === undefined ? [] : ledger.keys.rows().map((r) => listing(r, ledger));
+    const virtual = rows.map((r) => listing(r, spend.get(r.id) ?? 0));
     return { data: [...fromConfig, ...virtual] };
   });
 
@@ -112,7 +121,7 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
     const input = parse(createSchema, jsonBody(request));
     const { row, secret } = await fromStore(() => ledger.keys.create(input));
     gateway.logger.info({ keyId: row.id, name: row.name }, 'admin: virtual key created');
-    return reply.code(201).send({ ...listing(row, ledger), key: secret });
+    return reply.code(201).send({ ...listing(row, 0), key: secret });
   });
 
   app.patch<{ Params: { id: string } }>('/keys/:id', async (request) => {
@@ -129,7 +138,9 @@ export function registerKeyRoutes(app: FastifyInstance, gateway: Gateway): void 
     const row = await fromStore(() => ledger.keys.update(id, patch));
     if (row === undefined) throw new GatewayError('not_found', `No virtual key "${id}".`);
     gateway.logger.info({ keyId: id, changed: Object.keys(patch) }, 'admin: virtual key changed');
-    return listing(row, ledger);
+    if (input.budget !== undefined && input.budget !== null) await ledger.budgetAdded();
+    const spend = await ledger.spentNow([{ id, period: row.budget?.period ?? 'month' }]);
+    return listing(row, spend.get(id) ?? 0);
   });
 
   app.delete<{ Params: { id: string } }>('/keys/:id', async (request, reply) => {
