@@ -12,6 +12,15 @@ export function parseConfigText(text: string, fileName: string): ParseTextResult
       return { ok: false, errors: [`${fileName}: invalid YAML: ${(error as Error).message.split('\n')[0]}`] };
     }
   }
+  // Plain JSON, most files and every generated one, goes through the engine's parser: several times
+  // faster on a big file, and its strings are copies, where the JSONC parser's are slices of the
+  // file's text that keep all of it alive as long as the config lives (megabytes with 10,000 keys).
+  // A file with comments or trailing commas, or one that is not JSON at all, is left to JSONC.
+  try {
+    return { ok: true, value: JSON.parse(text) ?? {} };
+  } catch {
+    // JSONC below, which also words the errors.
+  }
   const errors: ParseError[] = [];
   const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
