@@ -86,6 +86,11 @@ export class ThreadedSqliteStore implements LedgerStore {
     });
   }
 
+  /** Whether the worker is running (it is not for light traffic, nor a minute after the last heavy call). */
+  get threadRunning(): boolean {
+    return this.#worker !== undefined;
+  }
+
   open(): Promise<void> {
     return this.#local.open();
   }
