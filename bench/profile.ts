@@ -157,7 +157,8 @@ async function profileOne(o: ProfileOptions, mock: Mock, dir: string, workload: 
   // The profile is written when the process exits; SIGTERM drains and exits.
   llmux.proc.child.kill('SIGTERM');
   await Promise.race([llmux.proc.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-  const files = readdirSync(sub).filter((f) => f.endsWith('.cpuprofile') && statSync(join(sub, f)).mtimeMs >= started).sort();
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the event loop; others are the ledger's SQLite thread.
+  const files = readdirSync(sub).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0' && statSync(join(sub, f)).mtimeMs >= started).sort();
   const file = files.at(-1);
   if (file === undefined) throw new Error(`no .cpuprofile was written to ${sub}`);
   const profile = JSON.parse(readFileSync(join(sub, file), 'utf8')) as CpuProfile;

@@ -10,19 +10,27 @@ import { rssMb, startProcess, waitUntil } from './lib/proc.ts';
 const REPO = new URL('..', import.meta.url).pathname;
 // The cache is written at a normal exit or on flush; these processes are stopped with a signal.
 const HOLD = "(await import('node:module')).flushCompileCache?.(); globalThis.gc?.(); process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);";
-// ioredis is left out: llmux imports it only when limits are kept in Redis.
-const DEPS = ['fastify', 'undici', 'pino', 'prom-client', 'zod', 'yaml', 'jsonc-parser'];
+// ioredis, pg and yaml are left out: llmux imports them only for Redis limits, a Postgres ledger or
+// a YAML config. undici is imported as llmux does: its Pool and errors, not its whole entry point.
+const DEPS = ['fastify', 'pino', 'prom-client', 'zod', 'jsonc-parser'];
+const IMPORTS = `${DEPS.map((d) => `await import('${d}');`).join(' ')} const req = (await import('node:module')).createRequire(process.cwd() + '/'); const Pool = req('undici/lib/dispatcher/pool.js'); req('undici/lib/core/errors.js');`;
+// One GET through the Pool with a bare dispatch handler, as llmux's upstream client sends.
+const ONE_REQUEST = "await new Promise((resolve, reject) => new Pool('http://127.0.0.1:' + a.port).dispatch({ path: '/', method: 'GET' }, { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: resolve, onResponseError: (_c, e) => reject(e) }));";
 
 const STEPS: Array<{ what: string; args: string[] }> = [
   { what: 'Node 24, empty script', args: ['--input-type=module', '-e', HOLD] },
-  { what: "+ llmux's dependencies imported (fastify, undici, pino, prom-client, zod, yaml, jsonc-parser)", args: ['--input-type=module', '-e', `${DEPS.map((d) => `await import('${d}');`).join(' ')} ${HOLD}`] },
+  { what: "+ llmux's dependencies imported (fastify, pino, prom-client, zod, jsonc-parser, undici's Pool)", args: ['--input-type=module', '-e', `${IMPORTS} ${HOLD}`] },
   {
     what: '+ a fastify server listening and undici making one request (their lazily loaded parts)',
-    args: ['--input-type=module', '-e', `const { default: F } = await import('fastify'); const { request } = await import('undici'); ${DEPS.map((d) => `await import('${d}');`).join(' ')} const f = F(); f.get('/', async () => 'ok'); await f.listen({ port: 0, host: '127.0.0.1' }); const a = f.server.address(); await (await request('http://127.0.0.1:' + a.port + '/')).body.text(); ${HOLD}`],
+    args: ['--input-type=module', '-e', `${IMPORTS} const { default: F } = await import('fastify'); const f = F(); f.get('/', async () => 'ok'); await f.listen({ port: 0, host: '127.0.0.1' }); const a = f.server.address(); ${ONE_REQUEST} ${HOLD}`],
+  },
+  {
+    what: '+ the usage ledger\'s SQLite database open (node:sqlite, WAL)',
+    args: ['--input-type=module', '-e', `${IMPORTS} const { default: F } = await import('fastify'); const f = F(); f.get('/', async () => 'ok'); await f.listen({ port: 0, host: '127.0.0.1' }); const a = f.server.address(); ${ONE_REQUEST} const { DatabaseSync } = await import('node:sqlite'); const db = new DatabaseSync(':memory:'); db.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (a)'); ${HOLD}`],
   },
   {
     what: "+ llmux's own modules imported (the server's import graph, nothing started)",
-    args: ['--input-type=module', '-e', `${DEPS.map((d) => `await import('${d}');`).join(' ')} await import('./src/cli/serve.ts'); ${HOLD}`],
+    args: ['--input-type=module', '-e', `${IMPORTS} const { default: F } = await import('fastify'); const f = F(); f.get('/', async () => 'ok'); await f.listen({ port: 0, host: '127.0.0.1' }); const a = f.server.address(); ${ONE_REQUEST} const { DatabaseSync } = await import('node:sqlite'); const db = new DatabaseSync(':memory:'); db.exec('PRAGMA journal_mode = WAL; CREATE TABLE t (a)'); await import('./src/cli/serve.ts'); ${HOLD}`],
   },
 ];
 

@@ -1,5 +1,13 @@
+import { createRequire } from 'node:module';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
+
+/** The YAML parser, loaded for a YAML config only: a JSON-configured gateway does not carry its ~3 MB. */
+let yaml: typeof Yaml | undefined;
+function loadYaml(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
 
 export type ParseTextResult = { ok: true; value: unknown } | { ok: false; errors: string[] };
 
@@ -7,7 +15,7 @@ export type ParseTextResult = { ok: true; value: unknown } | { ok: false; errors
 export function parseConfigText(text: string, fileName: string): ParseTextResult {
   if (/\.ya?ml$/i.test(fileName)) {
     try {
-      return { ok: true, value: parseYaml(text, { prettyErrors: true }) ?? {} };
+      return { ok: true, value: loadYaml().parse(text, { prettyErrors: true }) ?? {} };
     } catch (error) {
       return { ok: false, errors: [`${fileName}: invalid YAML: ${(error as Error).message.split('\n')[0]}`] };
     }

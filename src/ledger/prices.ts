@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
-import type * as GenaiPrices from '@pydantic/genai-prices';
-import type { ModelPrice, TieredPrices } from '@pydantic/genai-prices';
 import type { Usage } from '../core/chat.ts';
 import type { ModelPriceConfig } from '../config/schema.ts';
+import { findPrice, type TokenPrice } from './price-table.ts';
 import type { Cost } from './record.ts';
 
 /** A price in USD per 1M tokens, flat or by tiers of the request's input size (Gemini's long context). */
-type Rate = number | { base: number; tiers: ReadonlyArray<{ start: number; price: number }> };
+type Rate = TokenPrice;
 
 /** One model's rates, in the shape both the package's table and `usage.prices` come down to. */
 export interface Rates {
@@ -21,10 +19,10 @@ export interface Rates {
 const NOT_PRICED: Cost = { usd: 0, priced: false };
 
 /**
- * Prices tokens. `usage.prices` comes first, then the bundled table of `@pydantic/genai-prices`
- * (offline: its data ships inside the package). The package's lookup costs ~70 us a call (it
- * matches the model against every provider's rules), so each model is looked up once and its rates
- * kept; pricing a request is then a map lookup and a few multiplications.
+ * Prices tokens. `usage.prices` comes first, then the bundled table generated from
+ * `@pydantic/genai-prices` (offline). A table lookup matches the model against every provider's
+ * rules, so each model is looked up once and its rates kept; pricing a request is then a map
+ * lookup and a few multiplications.
  */
 export class PriceBook {
   readonly #overrides: ReadonlyMap<string, Rates>;
@@ -62,44 +60,20 @@ export class PriceBook {
   #lookup(model: string): Rates | undefined {
     let hit = this.#cache.get(model);
     if (hit === undefined) {
-      hit = fromPackage(model);
+      hit = fromTable(model);
       this.#cache.set(model, hit);
     }
     return hit ?? undefined;
   }
 }
 
-/**
- * The price package, loaded on the first lookup rather than at start: its table costs about 20 MB
- * of memory, which an idle gateway (or one that only serves models priced in `usage.prices`)
- * need not carry. Loading it takes some tens of milliseconds, once, after the first answer is sent.
- */
-let pricesPackage: typeof GenaiPrices | undefined;
-function genaiPrices(): typeof GenaiPrices {
-  pricesPackage ??= createRequire(import.meta.url)('@pydantic/genai-prices') as typeof GenaiPrices;
-  return pricesPackage;
-}
-
-function fromPackage(model: string): Rates | null {
-  let found;
-  try {
-    found = genaiPrices().calcPrice({ input_tokens: 1, output_tokens: 1 }, model);
-  } catch {
-    return null;
-  }
-  if (found === null) return null;
-  const p: ModelPrice = found.model_price;
-  const input = rate(p['input_mtok']);
-  const output = rate(p['output_mtok']);
+function fromTable(model: string): Rates | null {
+  const found = findPrice(model);
+  if (found === undefined) return null;
+  const p = found.prices;
   // A model priced by something else (per request, per image) is not priced by tokens here.
-  if (input === undefined || output === undefined) return null;
-  return { input, output, cachedInput: rate(p['cache_read_mtok']), cacheWrite: rate(p['cache_write_mtok']), reasoning: undefined, source: `genai-prices:${found.provider.id}/${found.model.id}` };
-}
-
-function rate(value: number | TieredPrices | undefined): Rate | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return value;
-  return { base: value.base, tiers: value.tiers.map((t) => ({ start: t.start, price: t.price })) };
+  if (p.input_mtok === undefined || p.output_mtok === undefined) return null;
+  return { input: p.input_mtok, output: p.output_mtok, cachedInput: p.cache_read_mtok, cacheWrite: p.cache_write_mtok, reasoning: undefined, source: `genai-prices:${found.provider}/${found.model}` };
 }
 
 /** The rate that applies: a tier's price covers every token once the request's input passes its start. */

@@ -18,6 +18,11 @@ import(workerData.entry);
 
 /** A worker with nothing to do for this long is ended: an idle gateway does not carry its ~20 MB. */
 const WORKER_IDLE_MS = 60_000;
+/**
+ * A flush this small, with no thread running, is written on the main thread: at most a few
+ * hundred microseconds a second, where starting the thread would cost ~20 MB for a trickle.
+ */
+const INLINE_ROWS = 16;
 
 /**
  * The SQLite store with its heavy work on a worker thread: the event loop pays only for copying
@@ -25,8 +30,9 @@ const WORKER_IDLE_MS = 60_000;
  * indexes and rollups, measured on the 2-core reference machine), and admin queries over a large
  * ledger never hold up requests. The small, frequent calls (virtual keys and spend, read every two
  * seconds; key changes) use a connection on the main thread, which WAL lets read beside the
- * worker's writes. The worker starts on the first heavy call, ends after a minute without one,
- * and keeps the process alive only while a call is waiting.
+ * worker's writes, and so do the small flushes of light traffic. The worker starts on the first
+ * heavy call, ends after a minute without one, and keeps the process alive only while a call is
+ * waiting.
  */
 export class ThreadedSqliteStore implements LedgerStore {
   readonly kind = 'sqlite';
@@ -80,11 +86,17 @@ export class ThreadedSqliteStore implements LedgerStore {
     });
   }
 
+  /** Whether the worker is running (it is not for light traffic, nor a minute after the last heavy call). */
+  get threadRunning(): boolean {
+    return this.#worker !== undefined;
+  }
+
   open(): Promise<void> {
     return this.#local.open();
   }
 
   insert(records: readonly UsageRecord[]): Promise<void> {
+    if (this.#worker === undefined && records.length <= INLINE_ROWS) return this.#local.insert(records);
     return this.#call('insert', records);
   }
 

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent } from 'undici';
 import type { ImageSource } from '../core/chat.ts';
 import { GatewayError } from '../core/errors.ts';
 import { refusedAddress } from './address-check.ts';
@@ -59,14 +59,16 @@ async function checkedAddress(host: string): Promise<{ address: string; family: 
   return first;
 }
 
+type Undici = typeof import('undici');
+
 /**
  * The connector checks the address it is about to connect to and connects to exactly that
  * address (the name stays the TLS server name), so neither a redirect nor a DNS answer that
  * changes between check and connect can reach a refused address.
  */
-function checkingAgent(): Agent {
-  const base = buildConnector({ timeout: FETCH_TIMEOUT_MS });
-  return new Agent({
+function checkingAgent(u: Undici): Agent {
+  const base = u.buildConnector({ timeout: FETCH_TIMEOUT_MS });
+  return new u.Agent({
     connections: 8,
     connect: (opts, callback) => {
       const host = bare(opts.hostname);
@@ -78,12 +80,22 @@ function checkingAgent(): Agent {
   });
 }
 
-const checking = checkingAgent();
-const open = new Agent({ connections: 8, connect: { timeout: FETCH_TIMEOUT_MS } });
+interface Fetcher {
+  request: Undici['request'];
+  checking: Agent;
+  open: Agent;
+}
 
-function dispatcherFor(policy: ImagePolicy, url: URL): Agent {
-  if (policy.allowPrivate || policy.allowsHost(bare(url.hostname).toLowerCase())) return open;
-  return checking;
+/** undici's whole entry point, loaded on the first image fetch: the proxy path never needs it (see undici-parts.ts). */
+let fetcher: Promise<Fetcher> | undefined;
+function loadFetcher(): Promise<Fetcher> {
+  fetcher ??= import('undici').then((u) => ({ request: u.request, checking: checkingAgent(u), open: new u.Agent({ connections: 8, connect: { timeout: FETCH_TIMEOUT_MS } }) }));
+  return fetcher;
+}
+
+function dispatcherFor(f: Fetcher, policy: ImagePolicy, url: URL): Agent {
+  if (policy.allowPrivate || policy.allowsHost(bare(url.hostname).toLowerCase())) return f.open;
+  return f.checking;
 }
 
 /** What one request may still spend on images; shared by every image of the request. */
@@ -109,10 +121,11 @@ export async function fetchImage(url: string, signal: AbortSignal, policy: Image
   if (!policy.fetch) throw fail('image URLs are not fetched by this gateway (send the image inline)');
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]);
   const unavailable = 'it did not answer with an image';
+  const f = await loadFetcher();
   try {
     for (let hop = 0; ; hop++) {
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw fail('only http and https URLs are fetched');
-      const res = await request(target, { method: 'GET', signal: deadline, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS, dispatcher: dispatcherFor(policy, target), headers: { accept: 'image/*' } });
+      const res = await f.request(target, { method: 'GET', signal: deadline, headersTimeout: FETCH_TIMEOUT_MS, bodyTimeout: FETCH_TIMEOUT_MS, dispatcher: dispatcherFor(f, policy, target), headers: { accept: 'image/*' } });
       if (res.statusCode >= 300 && res.statusCode < 400) {
         await res.body.dump();
         const location = res.headers['location'];

@@ -1,7 +1,8 @@
 import { Readable, type Writable } from 'node:stream';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.ts';
 import type { UpstreamCall } from './call.ts';
+import { Pool, undiciErrors } from './undici-parts.ts';
 
 export interface UpstreamResponse {
   status: number;

@@ -113,7 +113,7 @@ describe('ledger writer', () => {
     await store.close();
   });
 
-  test('measured: node:sqlite insert throughput per flush, and the sink\'s cost per request', async (t) => {
+  test('the stores take flushes of every size; the thread starts only for large ones; the sink queues every request', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'llmux-writer-'));
     const store = new SqliteStore(join(dir, 'usage.db'));
     await store.open();
@@ -124,13 +124,15 @@ describe('ledger writer', () => {
       for (const b of batches) await store.insert(b);
       const ms = (performance.now() - t0) / batches.length;
       results.push(`${size} rows/flush: ${ms.toFixed(2)} ms (${Math.round((size / ms) * 1000).toLocaleString('en')} rows/s)`);
-      assert.ok(ms < size, `a flush of ${size} rows took ${ms} ms`);
     }
     await store.close();
 
     // On its thread, a flush costs the event loop only the copy of the records to the worker.
     const threaded = new ThreadedSqliteStore(join(dir, 'threaded.db'));
     await threaded.open();
+    // Light traffic's small flushes are written on the main thread: no thread is started for them.
+    for (let i = 0; i < 3; i++) await threaded.insert([rec('trickle'), rec('trickle')]);
+    assert.equal(threaded.threadRunning, false);
     let blocked = 0;
     for (let i = 0; i < 10; i++) {
       const b = Array.from({ length: 1000 }, () => rec(`k${n % 20}`));
@@ -140,20 +142,22 @@ describe('ledger writer', () => {
       await done;
     }
     results.push(`threaded: ${(blocked / 10).toFixed(2)} ms of event loop per 1000-row flush`);
-    assert.equal((await threaded.requests({ limit: 20_000 })).length, 10_000);
+    assert.equal(threaded.threadRunning, true);
+    assert.equal((await threaded.requests({ limit: 20_000 })).length, 10_006);
     await threaded.close();
 
     const config = configSchema.parse({ usage: { path: join(dir, 'sink.db') } });
     const ledger = await Ledger.create(config, logSink().logger, () => undefined);
     assert.ok(ledger !== undefined);
-    const sinkCalls = 100_000;
-    for (let i = 0; i < 1000; i++) ledger.sink(outcome);
+    const sinkCalls = 20_000;
     const t1 = performance.now();
     for (let i = 0; i < sinkCalls; i++) ledger.sink(outcome);
     const us = ((performance.now() - t1) / sinkCalls) * 1000;
     results.push(`sink: ${us.toFixed(2)} us per request (record, price, queue)`);
-    assert.ok(us < 50, `${us} us per request`);
     await ledger.close();
+    const written = new SqliteStore(join(dir, 'sink.db'));
+    assert.equal((await written.requests({ limit: 30_000 })).length, sinkCalls);
+    await written.close();
     t.diagnostic(results.join('; '));
   });
 });
