@@ -45,8 +45,16 @@ export function createKeyStore(keys: readonly ApiKeyConfig[], virtual?: KeySourc
     if (g === undefined) globs.set(source, (g = compileGlob(source)));
     return g;
   };
+  // And whole allow-lists repeat (a team's keys share one): each distinct list is built once.
+  const lists = new Map<string, readonly Glob[]>();
+  const allowList = (models: readonly string[]): readonly Glob[] => {
+    const id = JSON.stringify(models);
+    let list = lists.get(id);
+    if (list === undefined) lists.set(id, (list = models.map(glob)));
+    return list;
+  };
   keys.forEach((k, i) => {
-    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models?.map(glob), budget: k.budget });
+    byDigest.set(digest(k.key), { name: configKeyName(k, i), rpm: k.rpm, tpm: k.tpm, countTokensRpm: k.count_tokens_rpm, models: k.models === undefined ? undefined : allowList(k.models), budget: k.budget });
   });
   if (virtual === undefined) {
     return {

@@ -66,6 +66,26 @@ describe('key allow-lists over many keys', () => {
     }
   });
 
+  test('keys sharing an allow-list share its compiled globs; lists that differ in any entry or order stay apart', () => {
+    const shared = createKeyStore([
+      { key: 'sk-a', models: ['gpt-*', 'claude-*'] },
+      { key: 'sk-b', models: ['gpt-*', 'claude-*'] },
+      { key: 'sk-c', models: ['claude-*', 'gpt-*'] },
+      { key: 'sk-d', models: ['gpt-*\nclaude-*'] },
+      { key: 'sk-e', models: [] },
+    ]);
+    const [a, b, c, d, e] = ['sk-a', 'sk-b', 'sk-c', 'sk-d', 'sk-e'].map((k) => shared.lookup(k));
+    assert.equal(a?.models, b?.models);
+    assert.notEqual(a?.models, c?.models);
+    assert.deepEqual(c?.models?.map((g) => g.source), ['claude-*', 'gpt-*']);
+    // A glob holding a newline is one glob, not the two lines it spells.
+    assert.deepEqual(d?.models?.map((g) => g.source), ['gpt-*\nclaude-*']);
+    assert.equal(keyAllowsModel(d, 'gpt-4o'), false);
+    assert.equal(keyAllowsModel(a, 'gpt-4o'), true);
+    // An empty allow-list admits nothing.
+    assert.equal(keyAllowsModel(e, 'gpt-4o'), false);
+  });
+
   test('a key without an allow-list allows every model; an unknown key is not found', () => {
     const open = createKeyStore([{ key: 'sk-open' }]);
     assert.equal(keyAllowsModel(open.lookup('sk-open'), 'whatever'), true);
