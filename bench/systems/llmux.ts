@@ -84,8 +84,23 @@ export async function llmuxRejects(workDir: string, name: string, config: Record
   return (r.stdout + r.stderr).split('\n').filter((l) => /^\s+\S|error/.test(l)).slice(0, 2).join(' ').trim() || `llmux check exited ${String(r.code)}`;
 }
 
+/**
+ * The compile cache filled as `npm install` fills it: a source edited since then would otherwise be
+ * type-stripped at start, and the stripper stays resident (idle RSS measured ~10 MB high).
+ */
+const warmed = new Map<string, Promise<unknown>>();
+function warmCompileCache(repo: string): Promise<unknown> {
+  let w = warmed.get(repo);
+  if (w === undefined) {
+    w = run(process.execPath, ['bin/warm-compile-cache.js'], 120_000, { cwd: repo });
+    warmed.set(repo, w);
+  }
+  return w;
+}
+
 export async function startLlmux(options: LlmuxOptions): Promise<Running> {
   const repo = process.env['AB_REPO'] || new URL('../..', import.meta.url).pathname;
+  await warmCompileCache(repo);
   const dir = join(options.workDir, `llmux-${options.label ?? 'w1'}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'llmux.json');
