@@ -87,3 +87,80 @@ export function scanJson(buf: Buffer, maxDepth = MAX_JSON_DEPTH): JsonScan {
   }
   return { tooDeep: false, duplicateKey: undefined };
 }
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Index just past the value that starts at `start` (a string, an object, an array or a literal), or -1. */
+function valueEnd(buf: Buffer, start: number): number {
+  const c = buf[start];
+  if (c === QUOTE) {
+    const end = stringEnd(buf, start);
+    return end === -1 ? -1 : end + 1;
+  }
+  if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+    let depth = 0;
+    for (let i = start; i < buf.length; i++) {
+      const d = buf[i];
+      if (d === QUOTE) {
+        i = stringEnd(buf, i);
+        if (i === -1) return -1;
+      } else if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++;
+      else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    return -1;
+  }
+  let i = start;
+  while (i < buf.length && buf[i] !== 0x2c && buf[i] !== CLOSE_OBJECT && !isSpace(buf[i])) i++;
+  return i;
+}
+
+/**
+ * Where the values of some top-level fields of a JSON object lie (byte offsets, end exclusive),
+ * found without parsing or decoding the rest: what
+ * routing reads from a large request whose other bytes go upstream untouched. Undefined when the
+ * text is not an object this walk can follow (the caller then parses it whole and reports why).
+ * A field given twice is refused before this runs (scanJson).
+ */
+export function topLevelFields(buf: Buffer, names: readonly string[]): Map<string, { start: number; end: number }> | undefined {
+  const found = new Map<string, { start: number; end: number }>();
+  let i = 0;
+  const skipSpace = (): void => {
+    while (isSpace(buf[i])) i++;
+  };
+  skipSpace();
+  if (buf[i] !== OPEN_OBJECT) return undefined;
+  i++;
+  skipSpace();
+  if (buf[i] === CLOSE_OBJECT) return found;
+  for (;;) {
+    skipSpace();
+    if (buf[i] !== QUOTE) return undefined;
+    const keyEnd = stringEnd(buf, i);
+    if (keyEnd === -1) return undefined;
+    const rawKey = buf.toString('utf8', i + 1, keyEnd);
+    i = keyEnd + 1;
+    skipSpace();
+    if (buf[i] !== COLON) return undefined;
+    i++;
+    skipSpace();
+    const end = valueEnd(buf, i);
+    if (end === -1 || end === i) return undefined;
+    const key = rawKey.includes('\\') ? undefined : rawKey;
+    // An escaped key is rare enough to leave to the full parse.
+    if (key === undefined) return undefined;
+    if (names.includes(key)) found.set(key, { start: i, end });
+    i = end;
+    skipSpace();
+    if (buf[i] === 0x2c) {
+      i++;
+      continue;
+    }
+    if (buf[i] !== CLOSE_OBJECT) return undefined;
+    i++;
+    skipSpace();
+    return i === buf.length ? found : undefined;
+  }
+}

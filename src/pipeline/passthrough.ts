@@ -19,11 +19,14 @@ import { openStreamSink } from './stream-sink.ts';
  */
 export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstreamModel: string, rule: CompiledRule | undefined): Prepared {
   // The client's body is never changed in place: another attempt may convert it for another protocol.
-  let body: Record<string, unknown> | Readonly<Record<string, unknown>> = input.body;
+  // It is read only when something here needs it: a large body may not have been parsed yet.
+  let body: Record<string, unknown> | Readonly<Record<string, unknown>> | undefined;
+  const read = (): Readonly<Record<string, unknown>> => (body ??= input.body);
   let copied = false;
   const own = (): Record<string, unknown> => {
     if (!copied) {
-      body = rule === undefined ? { ...body } : (structuredClone(body) as Record<string, unknown>);
+      const current = read();
+      body = rule === undefined ? { ...current } : (structuredClone(current) as Record<string, unknown>);
       copied = true;
     }
     return body as Record<string, unknown>;
@@ -31,8 +34,9 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
   if (rule !== undefined) applyRuleToBody(rule, own());
   if (ctx.clientProtocol === 'anthropic' || ctx.clientProtocol === 'responses') {
     // Reasoning the upstream would refuse: unsigned thinking (Anthropic), other families' (Responses).
-    const replaced = ctx.clientProtocol === 'anthropic' ? replaceUnsignedThinking(body as Record<string, unknown>) : dropForeignReasoning(body as Record<string, unknown>);
-    if (replaced !== body) {
+    const current = read() as Record<string, unknown>;
+    const replaced = ctx.clientProtocol === 'anthropic' ? replaceUnsignedThinking(current) : dropForeignReasoning(current);
+    if (replaced !== current) {
       body = replaced;
       copied = true;
     }
@@ -40,14 +44,14 @@ export function preparePassthrough(ctx: RequestContext, input: ProxyInput, upstr
   let clientWantsUsage = false;
   if (ctx.clientProtocol !== 'gemini' && upstreamModel !== input.model) own()['model'] = upstreamModel;
   if (ctx.clientProtocol === 'openai' && input.stream && input.op !== 'embeddings') {
-    const options = body['stream_options'];
+    const options = read()['stream_options'];
     const current = isObject(options) ? options : {};
     clientWantsUsage = current['include_usage'] === true;
     // Usage is always requested upstream so it can be counted.
     if (!clientWantsUsage) own()['stream_options'] = { ...current, include_usage: true };
   }
   // Nothing to change: the client's own bytes go upstream, with no serialising at all.
-  const bytes = !copied && input.raw !== undefined ? input.raw : JSON.stringify(body);
+  const bytes = !copied && input.raw !== undefined ? input.raw : JSON.stringify(read());
   return { body: bytes, upstreamModel, clientWantsUsage };
 }
 

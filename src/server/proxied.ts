@@ -3,7 +3,7 @@ import { GatewayError, toGatewayError } from '../core/errors.ts';
 import type { ClientProtocol, Operation } from '../core/protocol.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { limitSubjectFor } from '../limits/limiter.ts';
-import { newRequestContext, type AnswerTap } from '../pipeline/context.ts';
+import { newRequestContext, type AnswerTap, type ProxyInput } from '../pipeline/context.ts';
 import { proxy } from '../pipeline/proxy.ts';
 import { writeError } from '../pipeline/respond.ts';
 import type { StreamFraming } from '../pipeline/stream-sink.ts';
@@ -20,7 +20,7 @@ export async function handleProxied(
   reply: FastifyReply,
   protocol: ClientProtocol,
   op: Operation,
-  input: { body: Record<string, unknown>; model: string; stream: boolean; framing?: StreamFraming; rewritten?: boolean; hooks?: DecodeHooks; tap?: AnswerTap },
+  input: { body: Record<string, unknown> | (() => Record<string, unknown>); model: string; stream: boolean; framing?: StreamFraming; rewritten?: boolean; hooks?: DecodeHooks; tap?: AnswerTap },
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
@@ -57,7 +57,20 @@ export async function handleProxied(
     }
     // A front door that rewrote the body (Responses history rebuilt from the store) has no client bytes to forward.
     const raw = request.body instanceof Buffer && input.rewritten !== true ? request.body : undefined;
-    await proxy(ctx, { op, body: input.body, model: input.model, stream: input.stream, raw, memo: {}, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }, res);
+    const { body } = input;
+    const proxyInput: ProxyInput = {
+      op,
+      // A large body is parsed only if the pipeline reads it (a conversion, a rule, a renamed model).
+      get body() {
+        return typeof body === 'function' ? body() : body;
+      },
+      model: input.model,
+      stream: input.stream,
+      raw,
+      memo: {},
+      ...(input.hooks === undefined ? {} : { hooks: input.hooks }),
+    };
+    await proxy(ctx, proxyInput, res);
   } catch (error) {
     const failure = toGatewayError(error);
     if (failure.code === 'internal_error') gateway.logger.error({ err: error, reqId: ctx.reqId }, 'request failed');

@@ -5,7 +5,7 @@ import { encodeAnthropicModelList } from '../../protocols/anthropic/models.ts';
 import { encodeGeminiModelList } from '../../protocols/gemini/models.ts';
 import { encodeOpenAIModel, encodeOpenAIModelList } from '../../protocols/openai/models.ts';
 import { handleProxied } from '../proxied.ts';
-import { jsonBody, optionalBoolean, requireString } from '../body.ts';
+import { jsonBody, largeChatBody, optionalBoolean, requireString } from '../body.ts';
 import { keyAllowsModel } from '../../auth/keys.ts';
 import { checkModelName } from '../model-name.ts';
 
@@ -14,6 +14,11 @@ const config = { protocol: 'openai' as const };
 /** POST /v1/chat/completions, /v1/completions, /v1/embeddings; GET /v1/models[/{id}]. */
 export function registerOpenAIRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post('/v1/chat/completions', { config }, async (request, reply) => {
+    const large = largeChatBody(request);
+    if (large !== undefined) {
+      await handleProxied(gateway, request, reply, 'openai', 'chat', { body: large.body, model: checkModelName(large.model), stream: large.stream });
+      return;
+    }
     const body = jsonBody(request);
     const model = checkModelName(requireString(body, 'model'));
     if (!Array.isArray(body['messages'])) throw invalidRequest("Missing required parameter: 'messages' (an array of messages).", 'messages');
