@@ -88,7 +88,8 @@ export function scanJson(buf: Buffer, maxDepth = MAX_JSON_DEPTH): JsonScan {
   return { tooDeep: false, duplicateKey: undefined };
 }
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** JSON's insignificant whitespace. */
+export const isJsonSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Index just past the value that starts at `start` (a string, an object, an array or a literal), or -1. */
 function valueEnd(buf: Buffer, start: number): number {
@@ -113,7 +114,7 @@ function valueEnd(buf: Buffer, start: number): number {
     return -1;
   }
   let i = start;
-  while (i < buf.length && buf[i] !== 0x2c && buf[i] !== CLOSE_OBJECT && !isSpace(buf[i])) i++;
+  while (i < buf.length && buf[i] !== 0x2c && buf[i] !== CLOSE_OBJECT && !isJsonSpace(buf[i])) i++;
   return i;
 }
 
@@ -128,7 +129,7 @@ export function topLevelFields(buf: Buffer, names: readonly string[]): Map<strin
   const found = new Map<string, { start: number; end: number }>();
   let i = 0;
   const skipSpace = (): void => {
-    while (isSpace(buf[i])) i++;
+    while (isJsonSpace(buf[i])) i++;
   };
   skipSpace();
   if (buf[i] !== OPEN_OBJECT) return undefined;

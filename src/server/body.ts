@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from '../core/errors.ts';
-import { topLevelFields } from '../core/json-scan.ts';
+import { isJsonSpace, topLevelFields } from '../core/json-scan.ts';
 import { rejectUncheckableJson } from './json-guard.ts';
 
 /** The request body as a JSON object, or a 400 that says what is wrong with it. */
@@ -67,7 +67,7 @@ export function largeChatBody(request: FastifyRequest): LazyChatBody | undefined
   const messages = fields.get('messages');
   if (model === undefined || messages === undefined || raw[messages.start] !== 0x5b) return undefined;
   let first = messages.start + 1;
-  while (first < messages.end && (raw[first] === 0x20 || raw[first] === 0x0a || raw[first] === 0x0d || raw[first] === 0x09)) first++;
+  while (first < messages.end && isJsonSpace(raw[first])) first++;
   if (raw[first] === 0x5d) return undefined;
   let name: unknown;
   try {
